@@ -1,0 +1,101 @@
+import * as readline from 'readline';
+import { z } from 'zod';
+import { describeAction, UNKNOWN_TOKEN, type Action, type Effect } from '../core/actions/types';
+import { decide } from '../core/pdp/decide';
+import type { Decision, DecisionRequest } from '../core/pdp/types';
+import type { PolicyContext } from './policyContext';
+
+/** Exit status for a decision: 0 allow, 3 ask, 4 deny. */
+export const EXIT: Readonly<Record<Effect, number>> = { allow: 0, ask: 3, deny: 4 };
+
+/** An action as shown outside: unresolved tokens appear as written, without the internal marker. */
+export function publicAction(a: Action): Action {
+  if (a.kind !== 'command') return a;
+  return { ...a, argv: a.argv.map((t) => (t.startsWith(UNKNOWN_TOKEN) ? t.slice(1) : t)) };
+}
+
+export function decisionJson(d: Decision): { decision: Effect; ruleIds: string[]; reasons: string[]; actions: Action[]; risk: string; layer: string; errors?: string[] } {
+  return { decision: d.effect, ruleIds: d.ruleIds, reasons: d.reasons, actions: d.actions.map(publicAction), risk: d.risk, layer: d.layer, ...(d.errors.length ? { errors: d.errors } : {}) };
+}
+
+/** The one line a blocked agent (and its developer) reads: what, why (rule), how to proceed. */
+export function decisionLine(d: Decision, what: string): string {
+  const rules = d.ruleIds.length ? ` [rule ${d.ruleIds.join(', ')}; ${d.layer} policy]` : ` [${d.layer} default]`;
+  const why = d.reasons[0] ?? '';
+  switch (d.effect) {
+    case 'allow':
+      return `agentpolicy: allow: ${what}`;
+    case 'ask':
+      return `agentpolicy: ask: ${what} needs the developer's approval: ${why}${rules}. Run \`agentpolicy explain -- '…'\` to see why.`;
+    case 'deny':
+      return `agentpolicy: deny: ${what}: ${why}${rules}. To proceed, ask the developer to run it themselves or to change the policy (.agentpolicy.yaml).`;
+  }
+}
+
+export function commandRequest(ctx: PolicyContext, commandLine: string, cwd = ctx.cwd, agent = ctx.agent): DecisionRequest {
+  return { kind: 'command', commandLine, cwd, agent };
+}
+
+export function runDecision(ctx: PolicyContext, req: DecisionRequest): Decision {
+  return decide(ctx.resolved.policy, req, { user: ctx.user });
+}
+
+const stdinRequest = z.union([
+  z.strictObject({ cmd: z.string(), cwd: z.string().optional(), agent: z.string().optional() }),
+  z.strictObject({ action: z.enum(['file.read', 'file.write', 'file.delete']), path: z.string(), cwd: z.string().optional(), agent: z.string().optional() }),
+]);
+
+/** `check --stdin`: one JSON request a line in, one JSON decision a line out, same order. Bad lines deny. */
+export async function checkStdin(ctx: PolicyContext, input: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<number> {
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  let worst: Effect = 'allow';
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    let result;
+    try {
+      const parsed = stdinRequest.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '));
+      const r = parsed.data;
+      const req: DecisionRequest = 'cmd' in r ? commandRequest(ctx, r.cmd, r.cwd ?? ctx.cwd, r.agent ?? ctx.agent) : { kind: r.action, path: r.path, cwd: r.cwd ?? ctx.cwd, agent: r.agent ?? ctx.agent };
+      result = decisionJson(runDecision(ctx, req));
+    } catch (e) {
+      result = { decision: 'deny' as Effect, ruleIds: [], reasons: [`invalid request: ${(e as Error).message}`], actions: [] };
+    }
+    if (result.decision === 'deny' || (result.decision === 'ask' && worst === 'allow')) worst = result.decision;
+    out.write(JSON.stringify(result) + '\n');
+  }
+  return EXIT[worst];
+}
+
+/** `explain`: the commands found, the actions, every rule considered, the layer, the decision. */
+export function explain(ctx: PolicyContext, req: DecisionRequest): { text: string; decision: Decision } {
+  const d = runDecision(ctx, req);
+  const p = ctx.resolved.policy;
+  const lines: string[] = [];
+  if (req.kind === 'command') lines.push(`Command line: ${req.commandLine}`);
+  lines.push(`Workspace: ${p.workspace}   cwd: ${req.cwd}${req.agent ? `   agent: ${req.agent}` : ''}`);
+  lines.push(`Policy layers: ${p.layers.map((l) => `${l.name} (${l.file})`).join(' < ')}`);
+  lines.push('');
+  lines.push(`Actions found (${d.actions.length}):`);
+  if (d.actions.length === 0) lines.push('  (nothing runs)');
+  d.verdicts.forEach((v, i) => {
+    lines.push(`  ${i + 1}. ${describeAction(publicAction(v.action))}`);
+    lines.push(`     -> ${v.effect.toUpperCase()}${v.ruleIds.length ? ` by ${v.ruleIds.join(', ')} (${v.layer})` : ` (default of ${v.layer} layer)`}: ${v.reason}`);
+    const considered = p.candidates(v.action).filter((r) => !v.ruleIds.includes(r.id));
+    for (const r of considered.slice(0, 8)) {
+      let m: string;
+      try {
+        m = r.test(v.action);
+      } catch (e) {
+        m = `error: ${(e as Error).message}`;
+      }
+      lines.push(`     considered ${r.id} (${r.layer}, ${r.effect}): ${m === 'no' ? 'does not match' : m === 'maybe' ? 'may match (not for allow)' : m}`);
+    }
+    if (considered.length > 8) lines.push(`     …and ${considered.length - 8} more rules that do not decide`);
+  });
+  if (d.errors.length) lines.push('', 'Errors:', ...d.errors.map((e) => `  ${e}`));
+  if (d.ignored.length) lines.push('', 'Ignored repository rules:', ...d.ignored.map((e) => `  ${e}`));
+  lines.push('', `Decision: ${d.effect.toUpperCase()} (risk ${d.risk})${d.ruleIds.length ? ` — rules ${d.ruleIds.join(', ')} in the ${d.layer} layer` : ` — ${d.layer} default`}`);
+  for (const r of d.reasons) lines.push(`  because ${r}`);
+  return { text: lines.join('\n') + '\n', decision: d };
+}

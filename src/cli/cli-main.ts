@@ -1,0 +1,148 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { policyJsonSchema } from '../core/policy/schema';
+import { POLICY_FILE } from '../core/policy/resolve';
+import { TEMPLATES, type TemplateName } from '../core/policy/templates';
+import { parseArgs, UsageError } from './args';
+import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
+import { lint } from './lint';
+import { policyContext, POLICY_FLAGS } from './policyContext';
+
+const HELP: Record<string, string> = {
+  main: `agentpolicy — a zero-trust guard between AI coding agents and your machine
+
+Usage: agentpolicy <command> [options]
+
+Commands:
+  check     decide a command line: exit 0 allow, 3 ask, 4 deny, 2 usage or policy error
+  explain   show how a command line is judged: commands, actions, rules, layers
+  lint      validate a policy file and run its self-tests
+  init      write .agentpolicy.yaml from a template
+  schema    print the JSON Schema of .agentpolicy.yaml
+
+Run \`agentpolicy <command> --help\` for a command's options.
+`,
+  check: `Usage: agentpolicy check [--policy FILE] [--workspace DIR] [--cwd DIR] [--home DIR]
+                         [--agent ID] [--org-policy FILE] [--trust-repo] [--json] -- '<command line>'
+       agentpolicy check --stdin --json [options]
+
+Decides one command line (or, with --stdin, one JSON request a line:
+{"cmd": "..."} or {"action": "file.write", "path": "..."}).
+Exit status: 0 allow, 3 ask, 4 deny, 2 usage or policy error.
+Without --policy the repo's .agentpolicy.yaml is found from --cwd upward, layered over
+~/.config/agentpolicy/policy.yaml (or the built-in recommended policy). Repo allow rules
+count only with --trust-repo. --policy FILE uses FILE alone over the built-in baseline.
+`,
+  explain: `Usage: agentpolicy explain [same options as check] -- '<command line>'
+
+Shows the commands found, the typed actions, each rule considered, the layer, and the decision.
+`,
+  lint: `Usage: agentpolicy lint [FILE] [--cwd DIR] [--home DIR] [--workspace DIR] [--trust-repo]
+
+Validates FILE (default: the repo's .agentpolicy.yaml) and runs its tests: section.
+Exit 0 only when the schema and every self-test pass.
+`,
+  init: `Usage: agentpolicy init [--template recommended|strict|permissive] [--force]
+
+Writes .agentpolicy.yaml in the current directory; refuses to overwrite without --force.
+`,
+  schema: `Usage: agentpolicy schema
+
+Prints the JSON Schema for .agentpolicy.yaml (editors use it to complete and validate).
+`,
+};
+
+interface IO {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+export async function main(argv: string[], io: IO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    io.out.write(HELP.main);
+    return cmd ? 0 : 2;
+  }
+  if (rest.includes('--help') && !rest.slice(0, rest.indexOf('--help')).includes('--')) {
+    const h = HELP[cmd];
+    if (h) {
+      io.out.write(h);
+      return 0;
+    }
+  }
+  try {
+    switch (cmd) {
+      case 'check':
+      case 'explain': {
+        const args = parseArgs(rest, { values: POLICY_FLAGS, booleans: ['--trust-repo', '--json', '--stdin'] });
+        const stdin = args.booleans.has('--stdin');
+        if (cmd === 'explain' && stdin) throw new UsageError('explain takes one command line, not --stdin');
+        const line = args.rest !== undefined ? args.rest.join(' ') : args.positionals.join(' ');
+        if (!stdin && (args.rest === undefined && args.positionals.length === 0)) throw new UsageError(`give the command line after --: agentpolicy ${cmd} -- 'git push'`);
+        const ctx = await policyContext(args, io.err);
+        if (!ctx) return 2;
+        if (stdin) return await checkStdin(ctx, io.stdin, io.out);
+        const req = commandRequest(ctx, line);
+        if (cmd === 'explain') {
+          const { text, decision } = explain(ctx, req);
+          io.out.write(text);
+          return EXIT[decision.effect];
+        }
+        const d = runDecision(ctx, req);
+        if (args.booleans.has('--json')) io.out.write(JSON.stringify(decisionJson(d)) + '\n');
+        else io.out.write(decisionLine(d, line) + '\n');
+        if (d.ignored.length && !args.booleans.has('--json')) for (const i of d.ignored) io.err.write(`note: ${i}\n`);
+        return EXIT[d.effect];
+      }
+      case 'lint': {
+        const args = parseArgs(rest, { values: ['--cwd', '--home', '--workspace'], booleans: ['--trust-repo'] });
+        return await lint(
+          { file: args.positionals[0], cwd: path.resolve(args.values.get('--cwd') ?? process.cwd()), home: path.resolve(args.values.get('--home') ?? os.homedir()), workspace: args.values.get('--workspace'), trustRepo: args.booleans.has('--trust-repo') },
+          io.out,
+          io.err,
+        );
+      }
+      case 'init': {
+        const args = parseArgs(rest, { values: ['--template'], booleans: ['--force'] });
+        const name = (args.values.get('--template') ?? 'recommended') as TemplateName;
+        if (!(name in TEMPLATES)) throw new UsageError(`unknown template "${name}": use recommended, strict or permissive`);
+        const file = path.join(process.cwd(), POLICY_FILE);
+        if (fs.existsSync(file) && !args.booleans.has('--force')) {
+          io.err.write(`agentpolicy: ${file} already exists; nothing written. Use --force to replace it.\n`);
+          return 1;
+        }
+        fs.writeFileSync(file, TEMPLATES[name]);
+        io.out.write(`Wrote ${file} (${name} template). Check it with \`agentpolicy lint\`.\n`);
+        return 0;
+      }
+      case 'schema':
+        parseArgs(rest, {});
+        io.out.write(JSON.stringify(policyJsonSchema(), null, 2) + '\n');
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`agentpolicy: ${e.message}\n${HELP[cmd] ?? HELP.main}`);
+      return 2;
+    }
+    // Anything unexpected is an error, never an allow.
+    io.err.write(`agentpolicy: internal error: ${(e as Error).stack ?? e}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { out: process.stdout, err: process.stderr, stdin: process.stdin }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`agentpolicy: internal error: ${e}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

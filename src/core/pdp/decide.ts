@@ -1,0 +1,142 @@
+import * as path from 'path';
+import { describeAction, EFFECT_RANK, stricter, type Action, type Effect, type Risk } from '../actions/types';
+import type { CompiledPolicy, CompiledRule } from '../policy/compile';
+import { analyzeCommandLine } from '../shell/analyze';
+import type { ActionVerdict, Decision, DecisionRequest, LayerName } from './types';
+
+/** What decide() needs beyond the request: who the user is (for `~user`). */
+export interface DecideOptions {
+  user?: string;
+  /** Clock for agent expiry (tests pass a fixed one). */
+  now?: Date;
+}
+
+/**
+ * The policy decision point: pure and deterministic. The strictest action wins
+ * (deny > ask > allow); a rule that throws denies; no rule means the kind's default.
+ */
+export function decide(policy: CompiledPolicy, req: DecisionRequest, opts: DecideOptions = {}): Decision {
+  let actions: Action[];
+  const errors: string[] = [];
+  try {
+    actions = requestActions(policy, req, opts);
+  } catch (e) {
+    // Analysis must never fail open.
+    return failed(`analysis failed: ${(e as Error).message}`, policy);
+  }
+  const agentNote = agentStatus(policy, req.agent, opts.now ?? new Date());
+  const verdicts = actions.map((a) => judge(policy, a, req.agent, errors));
+  if (agentNote) {
+    for (const v of verdicts) {
+      if (v.effect === 'allow') {
+        v.effect = 'ask';
+        v.reason = agentNote;
+      }
+    }
+  }
+  return summarise(policy, actions, verdicts, errors);
+}
+
+function requestActions(policy: CompiledPolicy, req: DecisionRequest, opts: DecideOptions): Action[] {
+  switch (req.kind) {
+    case 'command':
+      return analyzeCommandLine(req.commandLine, { workspace: policy.workspace, cwd: req.cwd, home: policy.home, user: opts.user }).actions;
+    case 'actions':
+      return req.actions;
+    default:
+      return [{ kind: req.kind, path: path.posix.resolve(req.cwd, expandHome(req.path, policy.home)), via: 'request', command: -1 }];
+  }
+}
+
+function expandHome(p: string, home: string): string {
+  return p === '~' || p.startsWith('~/') ? home + p.slice(1) : p;
+}
+
+function agentStatus(policy: CompiledPolicy, agent: string | undefined, now: Date): string | undefined {
+  if (!agent || policy.agents.length === 0) return undefined;
+  const a = policy.agents.find((x) => x.id === agent);
+  if (!a) return `agent "${agent}" is not registered in the policy's agents list`;
+  if (a.expires && new Date(a.expires).getTime() < now.getTime()) return `agent "${agent}" expired on ${a.expires}`;
+  return undefined;
+}
+
+/** Judges one action against the rules that could apply to it. */
+export function judge(policy: CompiledPolicy, action: Action, agent: string | undefined, errors: string[]): ActionVerdict {
+  let effect: Effect | undefined;
+  let ruleIds: string[] = [];
+  let layer: LayerName = 'baseline';
+  let reason = '';
+  const consider = (r: CompiledRule, e: Effect, why: string) => {
+    if (effect === undefined || EFFECT_RANK[e] > EFFECT_RANK[effect]) {
+      effect = e;
+      ruleIds = [r.id];
+      layer = r.layer;
+      reason = why;
+    } else if (e === effect && !ruleIds.includes(r.id)) ruleIds.push(r.id);
+  };
+  for (const r of policy.candidates(action)) {
+    if (r.agents) {
+      const applies = agent !== undefined && r.agents.some((re) => re.test(agent));
+      // An unattributed request cannot claim an agent-specific allow, but is still bound by its asks and denies.
+      if (!applies && (agent !== undefined || r.effect === 'allow')) continue;
+    }
+    let m;
+    try {
+      m = r.test(action);
+    } catch (e) {
+      errors.push(`rule ${r.id} (${r.layer}) failed: ${(e as Error).message}`);
+      consider(r, 'deny', `rule ${r.id} failed to evaluate, so the action is denied`);
+      continue;
+    }
+    if (m === 'yes') consider(r, r.effect, r.reason ?? `${r.effect} by rule ${r.id}: ${r.summary}`);
+    else if (m === 'maybe' && r.effect !== 'allow') {
+      consider(r, 'ask', `may match ${r.effect} rule ${r.id} (${r.reason ?? r.summary}), but part of it is only known at run time`);
+    }
+  }
+  if (effect === undefined) {
+    const d = policy.defaults[action.kind];
+    return { action, effect: d.effect, ruleIds: [], layer: d.layer, reason: `no rule matched: default for ${action.kind} is ${d.effect}` };
+  }
+  return { action, effect, ruleIds, layer, reason };
+}
+
+function summarise(policy: CompiledPolicy, actions: Action[], verdicts: ActionVerdict[], errors: string[]): Decision {
+  let effect: Effect = 'allow';
+  for (const v of verdicts) effect = stricter(effect, v.effect);
+  const deciding = verdicts.filter((v) => v.effect === effect);
+  const ruleIds = [...new Set(deciding.flatMap((v) => v.ruleIds))];
+  const reasons = [...new Set(deciding.map((v) => (v.action.kind === 'command' || v.ruleIds.length === 0 ? `${describeAction(v.action)}: ${v.reason}` : v.reason)))];
+  if (verdicts.length === 0) reasons.push('nothing runs');
+  return {
+    effect,
+    risk: riskOf(effect, deciding, policy),
+    ruleIds,
+    layer: deciding[0]?.layer ?? 'baseline',
+    reasons,
+    actions,
+    verdicts,
+    errors,
+    ignored: [...policy.ignored],
+  };
+}
+
+function riskOf(effect: Effect, deciding: ActionVerdict[], policy: CompiledPolicy): Risk {
+  if (effect === 'allow') return 'low';
+  const ranks: Risk[] = ['low', 'medium', 'high', 'critical'];
+  let r: Risk = effect === 'deny' ? 'high' : 'medium';
+  for (const v of deciding) {
+    for (const id of v.ruleIds) {
+      const rule = policy.rules.find((x) => x.id === id && x.layer === v.layer);
+      if (rule?.risk && ranks.indexOf(rule.risk) > ranks.indexOf(r)) r = rule.risk;
+    }
+    const a = v.action;
+    if (a.kind === 'git.push' || (a.kind === 'file.delete' && a.recursive) || (a.kind === 'opaque' && (a.reason === 'remote-code' || a.reason === 'decoded-code'))) {
+      if (ranks.indexOf(r) < 2) r = 'high';
+    }
+  }
+  return r;
+}
+
+function failed(message: string, policy: CompiledPolicy): Decision {
+  return { effect: 'deny', risk: 'high', ruleIds: [], layer: 'baseline', reasons: [message], actions: [], verdicts: [], errors: [message], ignored: [...policy.ignored] };
+}

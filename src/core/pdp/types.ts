@@ -1,0 +1,38 @@
+import type { Action, Effect, Risk } from '../actions/types';
+
+/** Which layer a rule or default came from, weakest first. */
+export type LayerName = 'baseline' | 'org' | 'user' | 'repo';
+
+/** What a PEP asks the PDP. */
+export type DecisionRequest =
+  | { kind: 'command'; commandLine: string; cwd: string; agent?: string }
+  | { kind: 'file.read' | 'file.write' | 'file.delete'; path: string; cwd: string; agent?: string }
+  | { kind: 'actions'; actions: Action[]; cwd: string; agent?: string; commandLine?: string };
+
+/** Per-action verdict, kept so enforcement and audit never re-derive why. */
+export interface ActionVerdict {
+  action: Action;
+  effect: Effect;
+  /** Rule ids that produced `effect` (empty when a default decided). */
+  ruleIds: string[];
+  layer: LayerName;
+  reason: string;
+}
+
+/** A decision is data: the effect and everything that explains it. */
+export interface Decision {
+  effect: Effect;
+  risk: Risk;
+  /** Rules that decided (those whose effect equals the final effect). */
+  ruleIds: string[];
+  /** Layer of the deciding rule or default. */
+  layer: LayerName;
+  /** Human sentences: why. */
+  reasons: string[];
+  actions: Action[];
+  verdicts: ActionVerdict[];
+  /** Rules that failed to evaluate (each made the decision deny). */
+  errors: string[];
+  /** Repo rules or defaults ignored because the repo is not trusted. */
+  ignored: string[];
+}

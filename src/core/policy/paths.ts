@@ -1,0 +1,83 @@
+import * as path from 'path';
+import { minimatch } from 'minimatch';
+
+/** Where relative patterns and `~` point. */
+export interface PathContext {
+  workspace: string;
+  home: string;
+}
+
+/**
+ * gitignore-style path patterns:
+ * - no slash (`.env`, `*.pem`): a file or folder of that name anywhere, inside or outside the workspace;
+ * - with a slash (`src/gen/**`, `.git/`): from the workspace root;
+ * - `~/…` from the home folder, `/…` absolute;
+ * - a folder pattern also covers everything under it;
+ * - `.` is the workspace root itself (not what is under it);
+ * - `!pattern` re-includes what an earlier pattern excluded (last match wins).
+ */
+export class PathSet {
+  private readonly entries: { negate: boolean; test: (abs: string) => boolean }[];
+  /** Where each positive pattern's literal part lies, for "is something selected under this folder?". */
+  private readonly anchors: string[];
+
+  constructor(readonly patterns: readonly string[], ctx: PathContext) {
+    this.entries = patterns.map((raw) => {
+      const negate = raw.startsWith('!');
+      return { negate, test: compilePattern(negate ? raw.slice(1) : raw, ctx) };
+    });
+    this.anchors = patterns.filter((p) => !p.startsWith('!')).map((p) => anchorOf(p, ctx));
+  }
+
+  /** True when a selected path may lie strictly under `dir` (bare names count at the workspace root). */
+  containsMatchUnder(dir: string): boolean {
+    const prefix = dir === '/' ? '/' : dir + '/';
+    return this.anchors.some((a) => a.startsWith(prefix));
+  }
+
+  get empty(): boolean {
+    return this.entries.length === 0;
+  }
+
+  /** True when the absolute path is selected (after negations). */
+  matches(abs: string): boolean {
+    let hit = false;
+    for (const e of this.entries) if (e.negate === hit && e.test(abs)) hit = !e.negate;
+    return hit;
+  }
+}
+
+const OPTS = { dot: true, nocomment: true, nonegate: true } as const;
+
+function compilePattern(pattern: string, ctx: PathContext): (abs: string) => boolean {
+  let p = pattern.replace(/\/+$/, '');
+  if (p === '') p = '/';
+  if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
+  else if (p === '.' || p === './') {
+    // `.` is the workspace root itself, not everything in it.
+    return (abs) => abs === ctx.workspace;
+  } else if (p.includes('/') && !p.startsWith('/')) p = path.posix.join(ctx.workspace, p.replace(/^\.\//, ''));
+  if (!p.includes('/')) {
+    // A bare name: any path component.
+    const re = minimatch.makeRe(p, OPTS);
+    if (!re) return () => false;
+    return (abs) => abs.split('/').some((c) => c !== '' && re.test(c));
+  }
+  const exact = minimatch.makeRe(p, OPTS);
+  const under = minimatch.makeRe(p === '/' ? '/**' : p + '/**', OPTS);
+  return (abs) => (exact ? exact.test(abs) : false) || (under ? under.test(abs) : false);
+}
+
+function anchorOf(pattern: string, ctx: PathContext): string {
+  let p = pattern.replace(/\/+$/, '');
+  if (p === '~' || p.startsWith('~/')) p = ctx.home + p.slice(1);
+  else if (!p.startsWith('/')) p = path.posix.join(ctx.workspace, p.replace(/^\.\//, ''));
+  const parts = p.split('/');
+  const g = parts.findIndex((c) => /[*?[{]/.test(c));
+  return g < 0 ? p : parts.slice(0, g).join('/') + '/';
+}
+
+/** True when `abs` is the workspace or inside it. */
+export function insideWorkspace(abs: string, workspace: string): boolean {
+  return abs === workspace || abs.startsWith(workspace.endsWith('/') ? workspace : workspace + '/');
+}

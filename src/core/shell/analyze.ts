@@ -1,0 +1,739 @@
+import * as path from 'path';
+import type { Action, OpaqueReason } from '../actions/types';
+import { parseBash, type SyntaxNode } from './parser';
+import { escapeInvisible, runProgram } from './programs';
+import {
+  DEFAULT_IFS,
+  ExpansionLimitError,
+  decodeAnsiC,
+  doubleQuotedText,
+  INVISIBLE,
+  segmentsToWords,
+  unquotedSegments,
+  type Segment,
+  type Taint,
+  type Word,
+} from './words';
+
+/** Where the line runs. */
+export interface ShellEnv {
+  workspace: string;
+  cwd: string;
+  home: string;
+  user?: string;
+}
+
+/** A simple command that could run, as analysis resolved it. */
+export interface SimpleCommand {
+  /** Program name after unwrapping (base name), e.g. "git". */
+  name: string;
+  argv: string[];
+  /** False when some word could not be resolved. */
+  exact: boolean;
+  /** Nesting: 0 for the line itself, +1 inside `bash -c`, `$()`, eval… */
+  depth: number;
+  /** Working directory, if known. */
+  cwd?: string;
+  /** What this command's output carries into a pipe or substitution. */
+  taints: Taint[];
+}
+
+export interface Analysis {
+  commands: SimpleCommand[];
+  actions: Action[];
+}
+
+/** What a command's standard input carries. */
+export interface Stream {
+  /** Known text (a here-doc, `echo` of literals…). */
+  literal?: string;
+  taints: Set<Taint>;
+  /** True when the source is unknown (a file, an unknown command). */
+  unknown: boolean;
+}
+
+export const NO_INPUT: Stream = Object.freeze({ taints: new Set<Taint>(), unknown: false }) as Stream;
+
+type Var = { scalar: string } | { array: string[] } | { unknown: true };
+
+/** Mutable shell state while walking one line. */
+export interface ShellState {
+  cwd: string | undefined;
+  dirStack: (string | undefined)[];
+  vars: Map<string, Var>;
+  functions: Set<string>;
+  aliases: Set<string>;
+}
+
+const MAX_LINE = 65536;
+const MAX_DEPTH = 64;
+const MAX_NODES = 50000;
+const MAX_COMMANDS = 2000;
+
+/**
+ * Finds every simple command a bash line could run and the typed actions they imply.
+ * Never throws: anything it cannot follow becomes an `opaque` action.
+ */
+export function analyzeCommandLine(line: string, env: ShellEnv): Analysis {
+  const a = new Analyzer(env);
+  a.analyzeCode(line, a.initialState(), NO_INPUT, 0);
+  return a.result;
+}
+
+export class Analyzer {
+  readonly result: Analysis = { commands: [], actions: [] };
+  private nodes = 0;
+  private commandIndex = -1;
+
+  constructor(readonly env: ShellEnv) {}
+
+  initialState(): ShellState {
+    return { cwd: this.env.cwd, dirStack: [], vars: new Map(), functions: new Set(), aliases: new Set() };
+  }
+
+  /** Index of the simple command being analysed (for action attribution). */
+  get currentCommand(): number {
+    return this.commandIndex;
+  }
+
+  emit(action: Action): void {
+    this.result.actions.push(action);
+  }
+
+  opaque(reason: OpaqueReason, detail: string): void {
+    this.emit({ kind: 'opaque', reason, detail, command: this.commandIndex });
+  }
+
+  recordCommand(cmd: SimpleCommand): number {
+    if (this.result.commands.length >= MAX_COMMANDS) throw new ExpansionLimitError('too many commands');
+    this.result.commands.push(cmd);
+    this.commandIndex = this.result.commands.length - 1;
+    return this.commandIndex;
+  }
+
+  /** Parses and walks code: the line itself, `bash -c` strings, eval text, here-docs fed to shells. */
+  analyzeCode(code: string, state: ShellState, stdin: Stream, depth: number): Stream {
+    if (code.length > MAX_LINE) {
+      this.opaque('too-complex', `command text of ${code.length} characters is longer than the ${MAX_LINE} analysed`);
+      return unknownStream(stdin.taints);
+    }
+    if (depth > MAX_DEPTH) {
+      this.opaque('too-complex', `code nested more than ${MAX_DEPTH} levels deep`);
+      return unknownStream(stdin.taints);
+    }
+    if (INVISIBLE.test(code)) {
+      // bash does not split on these, tree-sitter may: the words are not what they look like.
+      this.opaque('lookalike-char', `the text contains invisible or non-IFS whitespace characters (${escapeInvisible(code.match(INVISIBLE)![0])})`);
+    }
+    code = braceParameters(joinContinuations(code));
+    let tree;
+    try {
+      tree = parseBash(code);
+      if (tree.rootNode.hasError) {
+        // tree-sitter-bash reads `{a,b}` in command position as a group; bash reads a brace expansion.
+        const fixed = code.replace(/(^|[;&|(`\n]|\$\(|\b(?:then|do|else|elif)[ \t]+)([ \t]*)\{(?=[^\s{}]*[,.][^\s{}]*\})/g, '$1$2command {');
+        if (fixed !== code) {
+          const retry = parseBash(fixed);
+          if (!retry.rootNode.hasError) {
+            tree.delete();
+            tree = retry;
+          } else retry.delete();
+        }
+      }
+    } catch (e) {
+      this.opaque('parse-error', `cannot parse: ${(e as Error).message}`);
+      return unknownStream(stdin.taints);
+    }
+    try {
+      if (tree.rootNode.hasError) this.opaque('parse-error', 'the shell grammar does not accept this text; bash may read it differently');
+      return this.walk(tree.rootNode, state, stdin, depth);
+    } catch (e) {
+      if (e instanceof ExpansionLimitError || e instanceof RangeError) {
+        this.opaque('too-complex', e.message);
+        return unknownStream(stdin.taints);
+      }
+      throw e;
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** Walks a statement node; returns what it writes to standard output. */
+  walk(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number): Stream {
+    if (++this.nodes > MAX_NODES) throw new ExpansionLimitError('command line too large to analyse');
+    if (depth > MAX_DEPTH) throw new ExpansionLimitError(`code nested more than ${MAX_DEPTH} levels deep`);
+    switch (node.type) {
+      case 'comment':
+      case 'heredoc_body':
+      case 'heredoc_start':
+      case 'heredoc_end':
+        return NO_INPUT;
+      case 'command':
+        return this.command(node, state, stdin, depth, []);
+      case 'redirected_statement':
+        return this.redirected(node, state, stdin, depth);
+      case 'pipeline':
+        return this.pipeline(named(node), state, stdin, depth);
+      case 'subshell':
+        return this.children(node, cloneState(state), stdin, depth);
+      case 'variable_assignment':
+        this.assign(node, state, depth, true);
+        return NO_INPUT;
+      case 'variable_assignments':
+        for (const c of named(node)) if (c.type === 'variable_assignment') this.assign(c, state, depth, true);
+        return NO_INPUT;
+      case 'declaration_command':
+        this.declaration(node, state, depth);
+        return NO_INPUT;
+      case 'unset_command':
+        for (const c of named(node).slice(0)) {
+          const words = this.expand(c, state, depth);
+          for (const w of words) {
+            if (/^-/.test(w.text)) continue;
+            state.vars.delete(w.text);
+            this.emit({ kind: 'env.set', name: w.text, command: this.commandIndex });
+          }
+        }
+        return NO_INPUT;
+      case 'function_definition': {
+        const name = node.childForFieldName('name');
+        if (name) state.functions.add(name.text);
+        const body = node.childForFieldName('body');
+        // The body could run whenever the function is called: judge it where it is defined.
+        if (body) this.walk(body, cloneState(state), unknownStream(new Set()), depth);
+        return NO_INPUT;
+      }
+      case 'for_statement':
+        return this.forLoop(node, state, depth);
+      case 'ERROR':
+        this.opaque('parse-error', `unparsable text near "${clip(node.text)}"`);
+        return this.children(node, state, stdin, depth);
+      case 'file_redirect':
+      case 'heredoc_redirect':
+      case 'herestring_redirect':
+        // A redirection with no command, e.g. `$(< .env)` or `> file`.
+        return this.redirects([node], state, depth, stdin, true).stdin;
+      default:
+        if (isWordNode(node.type)) {
+          this.expand(node, state, depth);
+          return NO_INPUT;
+        }
+        return this.children(node, state, stdin, depth);
+    }
+  }
+
+  private children(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number): Stream {
+    let out: Stream = NO_INPUT;
+    for (const c of named(node)) out = this.walk(c, state, stdin, depth);
+    return out;
+  }
+
+  private pipeline(stages: SyntaxNode[], state: ShellState, stdin: Stream, depth: number): Stream {
+    let input = stdin;
+    const taints = new Set<Taint>();
+    for (const stage of stages) {
+      const from = this.result.commands.length;
+      // Each stage runs in a subshell: `cd` in one stage does not move the next.
+      const out = this.walk(stage, cloneState(state), input, depth);
+      for (const c of this.result.commands.slice(from)) for (const t of c.taints) taints.add(t);
+      for (const t of out.taints) taints.add(t);
+      input = { literal: out.literal, taints: new Set(taints), unknown: out.unknown };
+    }
+    return input;
+  }
+
+  private redirected(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number): Stream {
+    const body = node.childForFieldName('body');
+    const redirects = named(node).filter((c) => c !== body);
+    const r = this.redirects(redirects, state, depth, stdin, false);
+    let out: Stream = body ? this.walk(body, state, r.stdin, depth) : NO_INPUT;
+    // tree-sitter puts what follows `<<EOF` on the same line (`| bash`, `&& x`) inside the here-doc node.
+    for (const cont of r.continuations) {
+      out = cont.piped ? this.pipeline([cont.node], state, out, depth) : this.walk(cont.node, state, NO_INPUT, depth);
+    }
+    return out;
+  }
+
+  /**
+   * Handles redirections: file reads and writes become actions; here-docs and
+   * here-strings become the command's standard input.
+   */
+  redirects(nodes: SyntaxNode[], state: ShellState, depth: number, stdin: Stream, standalone: boolean): { stdin: Stream; continuations: { node: SyntaxNode; piped: boolean }[] } {
+    let input = stdin;
+    const continuations: { node: SyntaxNode; piped: boolean }[] = [];
+    for (const r of nodes) {
+      if (r.type === 'herestring_redirect') {
+        const words = named(r).flatMap((c) => this.expand(c, state, depth));
+        const text = words.map((w) => w.text).join(' ');
+        const exact = words.every((w) => w.exact);
+        input = { literal: exact ? text + '\n' : undefined, taints: unionTaints(words), unknown: !exact };
+      } else if (r.type === 'heredoc_redirect') {
+        input = this.heredoc(r, state, depth, continuations);
+      } else if (r.type === 'file_redirect') {
+        input = this.fileRedirect(r, state, depth, input, standalone);
+      } else {
+        this.walk(r, state, NO_INPUT, depth);
+      }
+    }
+    return { stdin: input, continuations };
+  }
+
+  private heredoc(r: SyntaxNode, state: ShellState, depth: number, continuations: { node: SyntaxNode; piped: boolean }[]): Stream {
+    const start = named(r).find((c) => c.type === 'heredoc_start');
+    const quoted = !!start && /['"\\]/.test(start.text);
+    const stripTabs = kids(r).some((c) => c.type === '<<-');
+    let literal: string | undefined;
+    let taints = new Set<Taint>();
+    let unknown = false;
+    let piped = false;
+    for (const c of kids(r)) {
+      if (!c.isNamed) {
+        if (c.type === '|' || c.type === '|&') piped = true;
+        else if (['&&', '||', ';', '&'].includes(c.type)) piped = false;
+        continue;
+      }
+      if (c.type === 'heredoc_body') {
+        if (quoted) {
+          literal = c.text;
+        } else {
+          const segs = this.segments(c, state, depth, true);
+          const exact = segs.every((s) => s.kind !== 'unresolved');
+          taints = new Set(segs.flatMap((s) => (s.kind === 'unresolved' ? s.taints : [])));
+          literal = exact ? segs.map((s) => (s.kind === 'fields' ? s.values.join(' ') : s.kind === 'literal' || s.kind === 'value' ? s.text : '')).join('') : undefined;
+          unknown = !exact;
+        }
+        if (literal !== undefined && stripTabs) literal = literal.replace(/^\t+/gm, '');
+      } else if (c.type !== 'heredoc_start' && c.type !== 'heredoc_end') {
+        const first = kids(c)[0];
+        continuations.push({ node: c, piped: piped || (c.type === 'pipeline' && first !== undefined && !first.isNamed && first.type.startsWith('|')) });
+      }
+    }
+    return { literal, taints, unknown };
+  }
+
+  private fileRedirect(r: SyntaxNode, state: ShellState, depth: number, input: Stream, standalone: boolean): Stream {
+    const op = kids(r).find((c) => !c.isNamed)?.type ?? '>';
+    const dest = r.childForFieldName('destination') ?? named(r).find((c) => c.type !== 'file_descriptor');
+    if (!dest) return input;
+    if ((op === '>&' || op === '<&' || op === '>&-' || op === '<&-') && /^(\d+|-)$/.test(dest.text)) return input;
+    if (dest.type === 'process_substitution') {
+      const inner = this.processSubstitution(dest, state, depth);
+      if (op.startsWith('<')) return { taints: inner.taints, unknown: true };
+      return input;
+    }
+    const words = this.expand(dest, state, depth);
+    const word = words[0];
+    if (!word) return input;
+    if (words.length > 1) this.opaque('unresolved-expansion', `redirection target "${dest.text}" expands to several words`);
+    const reads = op === '<' || op === '<>' || op === '<&';
+    const writes = op !== '<';
+    const p = this.resolvePath(word, state);
+    if (p === undefined) {
+      this.opaque(word.glob ? 'glob' : 'unresolved-expansion', `redirection target "${word.source}" is not known before it runs`);
+    } else {
+      if (/^\/dev\/(tcp|udp)\//.test(p)) {
+        const host = p.split('/')[3] ?? '*';
+        this.emit({ kind: 'network', host, tool: 'bash /dev/tcp', command: this.commandIndex });
+        return { taints: new Set<Taint>(['network']), unknown: true };
+      }
+      if (reads) this.emit({ kind: 'file.read', path: p, via: 'redirection', glob: word.glob || undefined, command: this.commandIndex });
+      if (writes && !isSink(p)) this.emit({ kind: 'file.write', path: p, via: 'redirection', glob: word.glob || undefined, command: this.commandIndex });
+    }
+    if (reads) return { taints: new Set(word.taints), unknown: true };
+    void standalone;
+    return input;
+  }
+
+  /** Resolves a word to an absolute path, or undefined when it is not known statically. */
+  resolvePath(word: Word, state: ShellState): string | undefined {
+    if (!word.exact) return undefined;
+    const t = word.text;
+    if (t.startsWith('/')) return path.posix.normalize(t).replace(/(.)\/$/, '$1');
+    if (state.cwd === undefined) return undefined;
+    return path.posix.resolve(state.cwd, t);
+  }
+
+  private command(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number, extraRedirects: SyntaxNode[]): Stream {
+    const prefix: SyntaxNode[] = [];
+    const words: Word[] = [];
+    const redirects: SyntaxNode[] = [...extraRedirects];
+    let sawName = false;
+    for (const c of named(node)) {
+      if (!sawName && c.type === 'variable_assignment') prefix.push(c);
+      else if (c.type === 'command_name') {
+        sawName = true;
+        words.push(...this.expand(named(c)[0] ?? c, state, depth));
+      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') redirects.push(c);
+      else if (sawName) words.push(...this.expand(c, state, depth));
+      else prefix.push(c);
+    }
+    const r = this.redirects(redirects, state, depth, stdin, false);
+    const assignments: Array<{ name: string; value: Word | undefined }> = [];
+    for (const a of prefix) {
+      if (a.type !== 'variable_assignment') continue;
+      const x = this.assignmentParts(a, state, depth);
+      assignments.push({ name: x.name, value: x.words[0] });
+    }
+    if (words.length === 0) {
+      // Only assignments: they set shell variables for the rest of the line.
+      for (const a of prefix) if (a.type === 'variable_assignment') this.assign(a, state, depth, true);
+      return r.stdin;
+    }
+    return runProgram(this, { words, assignments, state, stdin: r.stdin, depth });
+  }
+
+  /** `for v in a b c`: small literal lists are unrolled so each value is judged. */
+  private forLoop(node: SyntaxNode, state: ShellState, depth: number): Stream {
+    const variable = node.childForFieldName('variable');
+    const body = node.childForFieldName('body');
+    const valueNodes = kids(node).filter((c) => node.fieldNameForChild(kids(node).indexOf(c)) === 'value');
+    const values = valueNodes.flatMap((v) => this.expand(v, state, depth));
+    if (!variable || !body) return this.children(node, state, NO_INPUT, depth);
+    const known = valueNodes.length > 0 && values.length <= 16 && values.every((v) => v.exact && !v.glob);
+    if (known) {
+      for (const v of values) {
+        state.vars.set(variable.text, { scalar: v.text });
+        this.walk(body, state, NO_INPUT, depth);
+      }
+    } else {
+      state.vars.set(variable.text, { unknown: true });
+      this.walk(body, state, NO_INPUT, depth);
+    }
+    return unknownStream(new Set());
+  }
+
+  private declaration(node: SyntaxNode, state: ShellState, depth: number): void {
+    const keyword = kids(node)[0]?.type ?? '';
+    for (const c of named(node)) {
+      if (c.type === 'variable_assignment') {
+        this.assign(c, state, depth, true);
+      } else if (c.type === 'variable_name') {
+        if (keyword === 'export' || keyword === 'declare' || keyword === 'typeset' || keyword === 'readonly' || keyword === 'local') {
+          this.emit({ kind: 'env.set', name: c.text, command: this.commandIndex });
+        }
+      } else if (c.type !== 'word' || !/^-/.test(c.text)) {
+        // `export $A=1`: the name itself is an expansion.
+        for (const w of this.expand(c, state, depth)) {
+          const m = /^([^=]+)=(.*)$/s.exec(w.text);
+          const name = m ? m[1] : w.text;
+          if (!w.exact && !m) {
+            this.opaque('unresolved-expansion', `${keyword} ${w.source}: the variable name is only known when the line runs`);
+            continue;
+          }
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            this.opaque('unresolved-expansion', `${keyword} ${w.source}: the variable name is only known when the line runs`);
+            continue;
+          }
+          this.emit({ kind: 'env.set', name, value: m && w.exact ? m[2] : undefined, command: this.commandIndex });
+          state.vars.set(name, m && w.exact ? { scalar: m[2] } : { unknown: true });
+        }
+      }
+    }
+  }
+
+  private assignmentParts(node: SyntaxNode, state: ShellState, depth: number): { name: string; words: Word[]; array?: string[]; exact: boolean } {
+    const nameNode = node.childForFieldName('name');
+    const valueNode = node.childForFieldName('value');
+    const name = (nameNode?.text ?? node.text.split('=')[0]).replace(/\[.*$/, '');
+    if (!valueNode) return { name, words: [], exact: true };
+    if (valueNode.type === 'array') {
+      const words = named(valueNode).flatMap((c) => this.expand(c, state, depth));
+      return { name, words, array: words.map((w) => w.text), exact: words.every((w) => w.exact) };
+    }
+    // An assignment's value is not split or globbed, but tilde and quotes still apply.
+    const segs = this.segments(valueNode, state, depth, false).map((s) => (s.kind === 'value' ? { ...s, quoted: true } : s));
+    const words = segmentsToWords(segs, valueNode.text, (u) => this.tilde(u, state));
+    const joined: Word = words.length
+      ? { text: words.map((w) => w.text).join(' '), exact: words.every((w) => w.exact), glob: false, taints: unionTaints(words), source: valueNode.text }
+      : { text: '', exact: true, glob: false, taints: new Set(), source: valueNode.text };
+    return { name, words: [joined], exact: joined.exact };
+  }
+
+  /** A statement-level assignment or declaration: updates known variables and is an `env.set`. */
+  private assign(node: SyntaxNode, state: ShellState, depth: number, emit: boolean): void {
+    const parts = this.assignmentParts(node, state, depth);
+    if (parts.array) state.vars.set(parts.name, parts.exact ? { array: parts.array } : { unknown: true });
+    else if (node.text.includes('+=')) state.vars.set(parts.name, { unknown: true });
+    else state.vars.set(parts.name, parts.exact ? { scalar: parts.words[0]?.text ?? '' } : { unknown: true });
+    if (emit) this.emit({ kind: 'env.set', name: parts.name, value: parts.exact ? parts.words[0]?.text : undefined, command: this.commandIndex });
+  }
+
+  home(user: string): string | undefined {
+    if (user === '') return this.env.home;
+    if (user === this.env.user) return this.env.home;
+    if (user === 'root') return '/root';
+    return path.posix.join(path.posix.dirname(this.env.home), user);
+  }
+
+  /** Expands a word node into fields. */
+  expand(node: SyntaxNode, state: ShellState, depth: number): Word[] {
+    const segs = this.segments(node, state, depth, false);
+    return segmentsToWords(segs, node.text, (u) => this.tilde(u, state));
+  }
+
+  /** `~`, `~user`, `~+` (the working directory) and `~-` (the previous one, unknown here). */
+  tilde(user: string, state: ShellState): string | undefined {
+    if (user === '+') return state.cwd;
+    if (user === '-') return undefined;
+    return this.home(user);
+  }
+
+  /** Breaks a word node into segments, analysing any code inside it (substitutions run). */
+  segments(node: SyntaxNode, state: ShellState, depth: number, quoted: boolean): Segment[] {
+    if (++this.nodes > MAX_NODES) throw new ExpansionLimitError('command line too large to analyse');
+    switch (node.type) {
+      case 'word':
+        if (!quoted && /\$[A-Za-z_{]/.test(node.text)) return this.wordWithExpansions(node.text, state);
+        return quoted ? [{ kind: 'literal', text: node.text, quoted: true }] : unquotedSegments(node.text);
+      case 'number':
+      case 'brace_expression':
+      case 'special_variable_name':
+      case 'variable_name':
+      case 'extglob_pattern':
+      case 'regex':
+        return quoted ? [{ kind: 'literal', text: node.text, quoted: true }] : unquotedSegments(node.text);
+      case 'raw_string':
+        return [{ kind: 'literal', text: node.text.slice(1, -1), quoted: true }];
+      case 'ansi_c_string':
+        return [{ kind: 'literal', text: decodeAnsiC(node.text.slice(2, -1)), quoted: true }];
+      case 'string':
+      case 'translated_string':
+        return this.childSegments(node, state, depth, true, (t) => doubleQuotedText(t.replace(/^\$?"|"$/g, '')));
+      case 'heredoc_body':
+        return this.childSegments(node, state, depth, true, (t) => t.replace(/\\([$`\\\n])/g, (_m, ch: string) => (ch === '\n' ? '' : ch)));
+      case 'string_content':
+      case 'heredoc_content':
+        return [{ kind: 'literal', text: quoted ? doubleQuotedText(node.text) : node.text, quoted: true }];
+      case 'simple_expansion':
+      case 'expansion':
+        return [this.parameter(node, state, depth, quoted)];
+      case 'command_substitution': {
+        const taints = this.substitution(node, state, depth);
+        return [{ kind: 'unresolved', source: node.text, quoted, taints: [...taints, 'substitution'] }];
+      }
+      case 'process_substitution': {
+        const taints = this.processSubstitution(node, state, depth).taints;
+        return [{ kind: 'unresolved', source: node.text, quoted, taints: [...taints, 'substitution'] }];
+      }
+      case 'arithmetic_expansion':
+        for (const c of named(node)) this.segments(c, state, depth, true);
+        return [{ kind: 'unresolved', source: node.text, quoted, taints: [] }];
+      case 'concatenation':
+        return this.childSegments(node, state, depth, quoted, (t) => (quoted ? t : t));
+      default:
+        // Anything else that can hold code (e.g. a test expression): analyse the code inside, keep the text.
+        for (const c of named(node)) this.segments(c, state, depth, quoted);
+        return quoted ? [{ kind: 'literal', text: node.text, quoted: true }] : unquotedSegments(node.text);
+    }
+  }
+
+  /** A word in which the grammar left `$NAME`/`${NAME}` unparsed (e.g. after a quoted part). */
+  private wordWithExpansions(text: string, state: ShellState): Segment[] {
+    const out: Segment[] = [];
+    const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))|\$\{[^}]*\}/g;
+    let last = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text))) {
+      // An escaped `\$` is literal.
+      let bs = 0;
+      for (let k = m.index - 1; k >= 0 && text[k] === '\\'; k--) bs++;
+      if (bs % 2 === 1) continue;
+      out.push(...unquotedSegments(text.slice(last, m.index)));
+      const name = m[1] ?? m[2];
+      const v = name ? this.lookup(name, state) : undefined;
+      if (v && 'scalar' in v) out.push({ kind: 'value', text: v.scalar, quoted: false });
+      else if (v && 'array' in v) out.push({ kind: 'value', text: v.array[0] ?? '', quoted: false });
+      else out.push({ kind: 'unresolved', source: m[0], quoted: false, taints: [] });
+      last = m.index + m[0].length;
+    }
+    out.push(...unquotedSegments(text.slice(last)));
+    return out;
+  }
+
+  /** Segments of a node's children, filling gaps between them with the node's own text. */
+  private childSegments(node: SyntaxNode, state: ShellState, depth: number, quoted: boolean, gap: (t: string) => string): Segment[] {
+    const out: Segment[] = [];
+    let pos = node.startIndex;
+    const text = node.text;
+    const base = node.startIndex;
+    const pushGap = (from: number, to: number) => {
+      if (to <= from) return;
+      let g = text.slice(from - base, to - base);
+      if (node.type === 'string' || node.type === 'translated_string') {
+        if (from === base) g = g.replace(/^\$?"/, '');
+        if (to === node.endIndex) g = g.replace(/"$/, '');
+        g = doubleQuotedText(g);
+      } else if (node.type === 'heredoc_body') {
+        g = gap(g);
+      } else if (!quoted) {
+        out.push(...unquotedSegments(g));
+        return;
+      }
+      if (g) out.push({ kind: 'literal', text: g, quoted: true });
+    };
+    for (const c of named(node)) {
+      pushGap(pos, c.startIndex);
+      out.push(...this.segments(c, state, depth, quoted));
+      pos = c.endIndex;
+    }
+    pushGap(pos, node.endIndex);
+    return out;
+  }
+
+  private parameter(node: SyntaxNode, state: ShellState, depth: number, quoted: boolean): Segment {
+    // Code inside `${x:-$(cmd)}` runs too.
+    for (const c of named(node)) {
+      if (c.type !== 'variable_name' && c.type !== 'special_variable_name') this.segments(c, state, depth, true);
+    }
+    const unresolved: Segment = { kind: 'unresolved', source: node.text, quoted, taints: [] };
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])(?:\[([^\]]*)\])?(.*?)\}?$/s.exec(node.text);
+    if (!m || node.text.startsWith('${#') || node.text.startsWith('${!')) return unresolved;
+    const [, name, index, rest] = m;
+    if (node.type === 'expansion' && rest !== '' && !(rest.startsWith(':-') || rest.startsWith('-'))) return unresolved;
+    const v = this.lookup(name, state);
+    if (!v || 'unknown' in v) {
+      if (rest.startsWith(':-') || rest.startsWith('-')) return unresolved;
+      return unresolved;
+    }
+    if ('array' in v) {
+      if (index === '@' || index === '*') {
+        if (quoted && index === '@') return { kind: 'fields', values: v.array };
+        return { kind: 'value', text: v.array.join(' '), quoted };
+      }
+      if (index === undefined || index === '0') return { kind: 'value', text: v.array[0] ?? '', quoted };
+      if (/^\d+$/.test(index)) return { kind: 'value', text: v.array[Number(index)] ?? '', quoted };
+      return unresolved;
+    }
+    if (index !== undefined && index !== '0' && index !== '@' && index !== '*') return unresolved;
+    return { kind: 'value', text: v.scalar, quoted };
+  }
+
+  private lookup(name: string, state: ShellState): Var | undefined {
+    const v = state.vars.get(name);
+    if (v) return v;
+    switch (name) {
+      case 'HOME':
+        return { scalar: this.env.home };
+      case 'PWD':
+        return state.cwd === undefined ? { unknown: true } : { scalar: state.cwd };
+      case 'IFS':
+        return { scalar: DEFAULT_IFS };
+      case 'USER':
+      case 'LOGNAME':
+        return this.env.user ? { scalar: this.env.user } : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Analyses `$(…)`/backticks; returns the taints of what it outputs. */
+  substitution(node: SyntaxNode, state: ShellState, depth: number): Set<Taint> {
+    const from = this.result.commands.length;
+    const saved = this.commandIndex;
+    const inner = cloneState(state);
+    let out: Stream = NO_INPUT;
+    for (const c of named(node)) out = this.walk(c, inner, NO_INPUT, depth + 1);
+    this.commandIndex = saved;
+    const taints = new Set<Taint>(out.taints);
+    for (const c of this.result.commands.slice(from)) for (const t of c.taints) taints.add(t);
+    return taints;
+  }
+
+  processSubstitution(node: SyntaxNode, state: ShellState, depth: number): Stream {
+    return { taints: this.substitution(node, state, depth), unknown: true };
+  }
+}
+
+export function cloneState(s: ShellState): ShellState {
+  return { cwd: s.cwd, dirStack: [...s.dirStack], vars: new Map(s.vars), functions: new Set(s.functions), aliases: new Set(s.aliases) };
+}
+
+export function unknownStream(taints: Set<Taint>): Stream {
+  return { taints: new Set(taints), unknown: true };
+}
+
+export function unionTaints(words: Word[]): Set<Taint> {
+  const s = new Set<Taint>();
+  for (const w of words) for (const t of w.taints) s.add(t);
+  return s;
+}
+
+function isWordNode(type: string): boolean {
+  return ['word', 'string', 'raw_string', 'ansi_c_string', 'concatenation', 'simple_expansion', 'expansion', 'command_substitution', 'process_substitution', 'arithmetic_expansion', 'number', 'translated_string'].includes(type);
+}
+
+/** Writes to these go nowhere on disk. */
+export function isSink(p: string): boolean {
+  return p === '/dev/null' || p === '/dev/stdout' || p === '/dev/stderr' || p === '/dev/tty' || /^\/dev\/fd\/\d+$/.test(p) || /^\/proc\/self\/fd\/\d+$/.test(p);
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? s.slice(0, 40) + '…' : s;
+}
+
+export { MAX_LINE };
+
+/** Named children, without the nulls the binding's types allow. */
+export function named(n: SyntaxNode): SyntaxNode[] {
+  return n.namedChildren.filter((c): c is SyntaxNode => c !== null);
+}
+
+export function kids(n: SyntaxNode): SyntaxNode[] {
+  return n.children.filter((c): c is SyntaxNode => c !== null);
+}
+
+/**
+ * Removes backslash-newline pairs as bash does before splitting words (outside single
+ * quotes), so `gi\\<newline>t` is `git`.
+ */
+export function joinContinuations(code: string): string {
+  if (!code.includes('\\\n')) return code;
+  let out = '';
+  let single = false;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (single) {
+      if (ch === "'") single = false;
+      out += ch;
+      continue;
+    }
+    if (ch === "'") {
+      single = true;
+      out += ch;
+    } else if (ch === '\\' && i + 1 < code.length) {
+      if (code[i + 1] === '\n') {
+        i++;
+        continue;
+      }
+      out += ch + code[++i];
+    } else out += ch;
+  }
+  return out;
+}
+
+/**
+ * Rewrites `$NAME` as `${NAME}` outside single quotes: the same to bash, but tree-sitter-bash
+ * mis-tokenises `'x'$NAME` (it splits after the `$`).
+ */
+export function braceParameters(code: string): string {
+  if (!/['"]\$[A-Za-z_]/.test(code)) return code;
+  let out = '';
+  let single = false;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (single) {
+      if (ch === "'") single = false;
+      out += ch;
+    } else if (ch === "'") {
+      single = true;
+      out += ch;
+    } else if (ch === '\\' && i + 1 < code.length) {
+      out += ch + code[++i];
+    } else if (ch === '$' && /[A-Za-z_]/.test(code[i + 1] ?? '') && code[i - 1] !== '$') {
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(code.slice(i + 1))!;
+      out += '${' + m[0] + '}';
+      i += m[0].length;
+    } else out += ch;
+  }
+  return out;
+}
