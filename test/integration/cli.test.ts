@@ -107,7 +107,7 @@ describe('agentpolicy CLI contract', () => {
       fs.writeFileSync(path.join(dir, '.agentpolicy.yaml'), 'version: 1\ntests:\n  - {command: "git push -f", expect: allow}\n');
       const r = run(['lint', '--home', dir], undefined, dir);
       assert.strictEqual(r.code, 1);
-      assert.match(r.out, /FAIL {2}tests\[0\] git push -f: expected allow, got ask \(default: git push);
+      assert.match(r.out, /FAIL {2}tests\[0\] git push -f: expected allow, got ask \(default: git push/);
     });
 
     it('lint says which repo rules are ignored when the repo is not trusted', () => {
