@@ -6,6 +6,7 @@ import { POLICY_FILE } from '../core/policy/resolve';
 import { TEMPLATES, type TemplateName } from '../core/policy/templates';
 import { parseArgs, UsageError } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
+import { runAuditCommand } from './auditCommand';
 import { lint } from './lint';
 import { policyContext, POLICY_FLAGS } from './policyContext';
 
@@ -19,6 +20,7 @@ Commands:
   explain   show how a command line is judged: commands, actions, rules, layers
   lint      validate a policy file and run its self-tests
   init      write .agentpolicy.yaml from a template
+  audit     verify, export and ship the tamper-evident audit log
   schema    print the JSON Schema of .agentpolicy.yaml
 
 Run \`agentpolicy <command> --help\` for a command's options.
@@ -117,6 +119,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
         io.out.write(`Wrote ${file} (${name} template). Check it with \`agentpolicy lint\`.\n`);
         return 0;
       }
+      case 'audit':
+        return await runAuditCommand(rest, io);
       case 'schema':
         parseArgs(rest, {});
         io.out.write(JSON.stringify(policyJsonSchema(), null, 2) + '\n');

@@ -1,0 +1,257 @@
+/**
+ * `agentpolicy audit verify|export|ship`: the CLI face of src/core/audit.
+ * Exit codes: verify 0 ok, 1 tampered, 2 torn tail; other commands 0 ok, 1 failed, 64 usage.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { JWK } from 'jose';
+import { EXPORT_FORMATS, exportLog } from '../core/audit/export/index';
+import type { ExportFormat } from '../core/audit/export/index';
+import { defaultCursorFile, shipOnce } from '../core/audit/ship/shipper';
+import { HecTransport, OtlpTransport, SyslogTransport } from '../core/audit/ship/transports';
+import type { Transport } from '../core/audit/ship/transports';
+import { formatVerifyReport, verifyExitCode, verifyLog } from '../core/audit/verify';
+
+export interface AuditIo {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const USAGE = `Usage: agentpolicy audit <command> [options] [DIR]
+
+Commands:
+  verify [DIR|FILE]           check sequence, hash links, checkpoint signatures
+      --anchor JWS|@FILE      a checkpoint shipped to the SIEM (repeatable; detects truncation)
+      --key FILE              trust only this public JWK (default: DIR/checkpoint-key.pub.jwk)
+      --json                  print the report as JSON
+      exit 0 ok, 1 tampered, 2 torn tail (a crash mid-write; reopening the log sets it aside)
+  export --format ${EXPORT_FORMATS.join('|')} [DIR]
+      --since T               ISO time, epoch ms, or a duration ago (30m, 12h, 7d)
+      --session S             only events of this session
+      --out FILE              write there (0600) instead of stdout
+  ship [DIR]                  send records after the cursor; prints the backlog
+      --syslog tcp://H:P | tls://H:P   RFC 5424, octet counting (RFC 6587), TLS per RFC 5425
+      --ca FILE               CA certificate for TLS / HTTPS
+      --hec URL --token T     Splunk HTTP Event Collector
+      --otlp URL [--header K=V]  OTLP/HTTP JSON logs (/v1/logs)
+      --cursor FILE           cursor file (default DIR/ship-<destination>.cursor.json)
+      --batch N               records per request (default 500)
+      --max-attempts N        retries per batch on 429/5xx/connection errors (default 8)
+
+DIR defaults to $XDG_STATE_HOME/agentpolicy/audit (~/.local/state/agentpolicy/audit).
+`;
+
+/** The default audit directory (the broker's --audit-dir default). */
+export function defaultAuditDir(): string {
+  const base = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'agentpolicy', 'audit');
+}
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string[]>;
+}
+
+const BOOLEAN_FLAGS = new Set(['--json', '--help', '-h']);
+
+function parse(args: string[]): Parsed {
+  const p: Parsed = { positional: [], flags: new Map() };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') {
+      p.positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('-') && a !== '-') {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(0, eq) : a;
+      let value: string;
+      if (BOOLEAN_FLAGS.has(name)) value = 'true';
+      else if (eq > 0) value = a.slice(eq + 1);
+      else {
+        if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
+        value = args[++i];
+      }
+      p.flags.set(name, [...(p.flags.get(name) ?? []), value]);
+    } else p.positional.push(a);
+  }
+  return p;
+}
+
+function one(p: Parsed, name: string): string | undefined {
+  const v = p.flags.get(name);
+  if (v && v.length > 1) throw new UsageError(`${name} given more than once`);
+  return v?.[0];
+}
+
+function checkFlags(p: Parsed, allowed: string[]): void {
+  for (const k of p.flags.keys()) if (!allowed.includes(k)) throw new UsageError(`unknown option ${k}`);
+}
+
+function targetOf(p: Parsed): string {
+  if (p.positional.length > 1) throw new UsageError(`one DIR or FILE, got ${p.positional.join(' ')}`);
+  return p.positional[0] ?? defaultAuditDir();
+}
+
+/** Parses --since: ISO time, epoch ms, or a duration ago. */
+export function parseSince(s: string, now = Date.now()): number {
+  const d = /^(\d+)(s|m|h|d)$/.exec(s);
+  if (d) return now - Number(d[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[d[2] as 's' | 'm' | 'h' | 'd'];
+  if (/^\d{10,}$/.test(s)) return Number(s);
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new UsageError(`--since ${s}: expected an ISO time, epoch ms, or a duration such as 30m, 12h, 7d`);
+  return t;
+}
+
+/** Entry point the CLI dispatcher calls with the arguments after `audit`. */
+export async function runAuditCommand(args: string[], io: AuditIo): Promise<number> {
+  const [cmd, ...rest] = args;
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      (cmd ? io.out : io.err).write(USAGE);
+      return cmd ? 0 : 64;
+    }
+    const p = parse(rest);
+    if (p.flags.has('--help') || p.flags.has('-h')) {
+      io.out.write(USAGE);
+      return 0;
+    }
+    switch (cmd) {
+      case 'verify':
+        return await verifyCmd(p, io);
+      case 'export':
+        return await exportCmd(p, io);
+      case 'ship':
+        return await shipCmd(p, io);
+      default:
+        throw new UsageError(`unknown audit command "${cmd}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`agentpolicy audit: ${e.message}\nRun \`agentpolicy audit --help\` for usage.\n`);
+      return 64;
+    }
+    io.err.write(`agentpolicy audit ${cmd}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function verifyCmd(p: Parsed, io: AuditIo): Promise<number> {
+  checkFlags(p, ['--anchor', '--key', '--json']);
+  const target = targetOf(p);
+  if (!fs.existsSync(target)) {
+    io.err.write(`agentpolicy audit verify: ${target} does not exist; pass the audit directory (the broker's --audit-dir).\n`);
+    return 1;
+  }
+  const anchors: string[] = [];
+  for (const a of p.flags.get('--anchor') ?? []) {
+    if (a.startsWith('@')) {
+      for (const line of fs.readFileSync(a.slice(1), 'utf8').split('\n')) {
+        const t = line.trim();
+        if (!t) continue;
+        // Accept bare JWS lines or exported records carrying a jws field.
+        const m = /([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(t);
+        if (m) anchors.push(m[1]);
+      }
+    } else anchors.push(a);
+  }
+  const keyFile = one(p, '--key');
+  const publicKeys = keyFile ? [JSON.parse(fs.readFileSync(keyFile, 'utf8')) as JWK] : undefined;
+  const report = await verifyLog(target, { anchors, publicKeys });
+  io.out.write(p.flags.has('--json') ? JSON.stringify(report, null, 2) + '\n' : formatVerifyReport(report));
+  return verifyExitCode(report);
+}
+
+async function exportCmd(p: Parsed, io: AuditIo): Promise<number> {
+  checkFlags(p, ['--format', '--since', '--session', '--out']);
+  const format = one(p, '--format');
+  if (!format) throw new UsageError(`--format is required (${EXPORT_FORMATS.join('|')})`);
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${format}: expected one of ${EXPORT_FORMATS.join(', ')}`);
+  const since = one(p, '--since');
+  const session = one(p, '--session');
+  const target = targetOf(p);
+  if (!fs.existsSync(target)) {
+    io.err.write(`agentpolicy audit export: ${target} does not exist; pass the audit directory (the broker's --audit-dir).\n`);
+    return 1;
+  }
+  const outFile = one(p, '--out');
+  const out = outFile ? fs.createWriteStream(outFile, { mode: 0o600 }) : io.out;
+  const result = await exportLog(target, format as ExportFormat, out as NodeJS.WritableStream & import('stream').Writable, {
+    since: since !== undefined ? parseSince(since) : undefined,
+    session,
+  });
+  if (outFile) {
+    await new Promise<void>((resolve, reject) => {
+      (out as fs.WriteStream).on('error', reject);
+      (out as fs.WriteStream).end(() => resolve());
+    });
+  }
+  const notes: string[] = [];
+  if (result.omitted) notes.push(`${result.omitted} control record(s) have no ${format} class and were left out`);
+  if (result.stats.skipped) notes.push(`${result.stats.skipped} line(s) were not audit records; run \`agentpolicy audit verify\``);
+  if (result.stats.torn) notes.push('the log ends in a torn line (a crash mid-write); it was not exported');
+  io.err.write(`exported ${result.events} event(s) as ${format}${outFile ? ` to ${outFile}` : ''}${notes.length ? '\n' + notes.map((n) => `note: ${n}`).join('\n') : ''}\n`);
+  return 0;
+}
+
+function transportOf(p: Parsed): Transport {
+  const syslog = one(p, '--syslog');
+  const hec = one(p, '--hec');
+  const otlp = one(p, '--otlp');
+  const given = [syslog, hec, otlp].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new UsageError('give exactly one destination: --syslog, --hec or --otlp');
+  const caFile = one(p, '--ca');
+  const ca = caFile ? fs.readFileSync(caFile) : undefined;
+  if (syslog) {
+    const u = new URL(syslog);
+    if (u.protocol !== 'tcp:' && u.protocol !== 'tls:') throw new UsageError(`--syslog ${syslog}: expected tcp://HOST:PORT or tls://HOST:PORT`);
+    const port = Number(u.port || (u.protocol === 'tls:' ? 6514 : 514));
+    return new SyslogTransport({ host: u.hostname, port, ...(u.protocol === 'tls:' ? { tls: { ca } } : {}) });
+  }
+  if (hec) {
+    const token = one(p, '--token') ?? process.env.AGENTPOLICY_HEC_TOKEN;
+    if (!token) throw new UsageError('--hec needs --token (or AGENTPOLICY_HEC_TOKEN)');
+    return new HecTransport({ url: hec, token, ca });
+  }
+  const headers: Record<string, string> = {};
+  for (const h of p.flags.get('--header') ?? []) {
+    const i = h.indexOf('=');
+    if (i <= 0) throw new UsageError(`--header ${h}: expected NAME=VALUE`);
+    headers[h.slice(0, i)] = h.slice(i + 1);
+  }
+  return new OtlpTransport({ url: otlp!, headers, ca, hostName: os.hostname() });
+}
+
+async function shipCmd(p: Parsed, io: AuditIo): Promise<number> {
+  checkFlags(p, ['--syslog', '--ca', '--hec', '--token', '--otlp', '--header', '--cursor', '--batch', '--max-attempts']);
+  const dir = targetOf(p);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    io.err.write(`agentpolicy audit ship: ${dir} is not an audit directory; pass the broker's --audit-dir.\n`);
+    return 1;
+  }
+  const transport = transportOf(p);
+  const cursorFile = one(p, '--cursor') ?? defaultCursorFile(dir, transport);
+  const batch = one(p, '--batch');
+  const attempts = one(p, '--max-attempts');
+  try {
+    const r = await shipOnce({
+      dir,
+      transport,
+      cursorFile,
+      batchSize: batch ? Number(batch) : undefined,
+      maxAttempts: attempts ? Number(attempts) : undefined,
+      onRetry: (n, ms, e) => io.err.write(`retry ${n} in ${ms} ms: ${e.message}\n`),
+    });
+    io.out.write(`shipped ${r.sent} record(s) to ${transport.id}; cursor at seq ${r.cursorSeq}; backlog ${r.backlog}\n`);
+    if (r.error) {
+      io.err.write(`agentpolicy audit ship: stopped: ${r.error}\n${r.backlog} record(s) wait in ${dir}; they will be sent on the next run.\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await transport.close();
+  }
+}

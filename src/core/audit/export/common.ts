@@ -1,0 +1,125 @@
+/** What every exporter derives the same way from a record. */
+import { describeAction } from '../../actions/types';
+import type { AuditRecord, DecisionRecord, ResultRecord } from '../types';
+
+export type EventRecord = DecisionRecord | ResultRecord;
+
+export interface ProductInfo {
+  name: string;
+  vendor: string;
+  version: string;
+}
+
+export const PRODUCT: ProductInfo = { name: 'Agent Policy', vendor: 'Agent Policy', version: '0.1.0' };
+
+export function isEventRecord(r: AuditRecord): r is EventRecord {
+  return r.type === 'decision' || r.type === 'result';
+}
+
+/** The de-duplication key a SIEM can use: log id + seq. */
+export function eventId(r: AuditRecord): string {
+  return `${r.log}:${r.seq}`;
+}
+
+/** Final outcome of a decision after any approval: what the PEP let happen. */
+export type Outcome = 'allowed' | 'denied' | 'approved' | 'rejected' | 'pending';
+
+export function outcomeOf(r: EventRecord): Outcome {
+  const effect = r.decision?.effect;
+  if (r.type === 'decision' && effect === 'ask') {
+    if (!r.approval) return 'pending';
+    return r.approval.outcome === 'approved' ? 'approved' : 'rejected';
+  }
+  if (effect === 'deny') return 'denied';
+  if (effect === 'ask') return r.type === 'result' && r.result.ran ? 'approved' : 'rejected';
+  return 'allowed';
+}
+
+export function permitted(o: Outcome): boolean {
+  return o === 'allowed' || o === 'approved';
+}
+
+const RISK_NUM: Record<string, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** 1 low … 4 critical; 0 unknown. */
+export function riskLevel(r: EventRecord): number {
+  return RISK_NUM[r.decision?.risk ?? ''] ?? 0;
+}
+
+/** What the action was, in words: from the typed details, never re-analysed. */
+export function actionText(r: EventRecord): string {
+  const a = r.action;
+  switch (a.kind) {
+    case 'command':
+    case 'opaque':
+    case 'env.set':
+      return `run ${a.commandLine ?? (a.commands ?? []).map((c) => c.join(' ')).join('; ')}`;
+    case 'file.read':
+    case 'file.write':
+    case 'file.delete':
+      return `${a.kind.slice(5)} ${a.path ?? '?'}`;
+    case 'git.push':
+      if (a.actions?.length) {
+        const push = a.actions.find((x) => x.kind === 'git.push');
+        if (push) return describeAction(push);
+      }
+      return `git push to ${a.remote ?? '(default remote)'} ${(a.refs ?? []).map((x) => `${x.force ? '+' : ''}${x.src}:${x.dst ?? '?'}`).join(' ')}${a.force ? ' (force)' : ''}`.trim();
+    case 'network':
+      return `connect to ${a.host ?? '?'}`;
+    case 'tool':
+      return `call tool ${a.toolName ?? '?'}`;
+  }
+}
+
+/** One line a person reads in the SIEM. */
+export function summary(r: EventRecord): string {
+  const who = `Agent ${r.agent.id}`;
+  if (r.type === 'result') {
+    const res = r.result;
+    const bits = [res.ran ? 'ran' : 'did not run'];
+    if (res.exitCode !== undefined) bits.push(`exit code ${res.exitCode}`);
+    if (res.fileChanged !== undefined) bits.push(res.fileChanged ? 'file changed' : 'file unchanged');
+    if (res.pushLanded !== undefined) bits.push(res.pushLanded ? 'push landed' : 'push did not land');
+    if (res.error) bits.push(`error: ${res.error}`);
+    return oneLine(`${who}: ${actionText(r)}: ${bits.join(', ')} (result of seq ${r.ref})`);
+  }
+  const d = r.decision;
+  const by = d.ruleIds.length ? `rule ${d.ruleIds.join(', ')}` : `the ${d.layer} default`;
+  const o = outcomeOf(r);
+  const verb = o === 'pending' ? 'needs approval' : o === 'approved' ? `approved by ${r.approval?.approver} (${r.approval?.scope})` : o === 'rejected' ? `rejected by ${r.approval?.approver}` : o;
+  return oneLine(`${who}: ${actionText(r)}: ${verb}; ${by} (${d.layer} layer)${d.reasons.length ? ': ' + d.reasons.join('; ') : ''}`);
+}
+
+export function oneLine(s: string): string {
+  return s.replace(/\r\n|\r|\n/g, ' ');
+}
+
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function recordTime(r: AuditRecord): number {
+  return isEventRecord(r) ? r.time : r.ts;
+}
+
+/** A short text for control records (checkpoint, open, recovery). */
+export function controlSummary(r: AuditRecord): string {
+  switch (r.type) {
+    case 'checkpoint':
+      return `Audit log ${r.log}: signed checkpoint at seq ${r.seq} (${r.why})`;
+    case 'open':
+      return `Audit log ${r.log}: writer opened (pid ${r.pid}, key ${r.kid})${r.continues ? `, continues ${r.continues}` : ''}`;
+    case 'recovery':
+      return `Audit log ${r.log}: recovered after a crash: ${r.note}`;
+    default:
+      return `Audit log ${r.log}: record ${r.seq}`;
+  }
+}
+
+/** The first program of a command line, for process.name fields. */
+export function programName(r: EventRecord): string | undefined {
+  const first = r.action.commands?.[0]?.[0];
+  if (first) return first;
+  const cl = r.action.commandLine?.trim();
+  return cl ? cl.split(/\s+/)[0] : undefined;
+}

@@ -1,0 +1,124 @@
+/**
+ * Elastic Common Schema 9.x documents. event.category/event.type pairs are kept
+ * to the combinations ECS lists as expected (ECS_EXPECTED_TYPES).
+ */
+import * as path from 'path';
+import type { AuditRecord } from '../types';
+import { controlSummary, eventId, isEventRecord, isoTime, outcomeOf, permitted, PRODUCT, programName, riskLevel, summary } from './common';
+import type { EventRecord, ProductInfo } from './common';
+
+export const ECS_VERSION = '9.0.0';
+
+/** Expected event.type values per event.category (ECS allowed values) for the categories we emit. */
+export const ECS_EXPECTED_TYPES: Readonly<Record<string, readonly string[]>> = {
+  api: ['access', 'admin', 'allowed', 'change', 'creation', 'deletion', 'denied', 'end', 'info', 'start', 'user'],
+  configuration: ['access', 'change', 'creation', 'deletion', 'info'],
+  file: ['access', 'change', 'creation', 'deletion', 'info'],
+  network: ['access', 'allowed', 'connection', 'denied', 'end', 'info', 'protocol', 'start'],
+  process: ['access', 'change', 'end', 'info', 'start'],
+};
+
+function categorize(r: EventRecord): { category: string[]; type: string[] } {
+  const allowed = permitted(outcomeOf(r)) ? 'allowed' : 'denied';
+  switch (r.action.kind) {
+    case 'command':
+    case 'opaque':
+    case 'env.set':
+      return { category: ['process'], type: [r.type === 'result' ? 'end' : 'start'] };
+    case 'file.read':
+      return { category: ['file'], type: ['access'] };
+    case 'file.write':
+      return { category: ['file'], type: ['change'] };
+    case 'file.delete':
+      return { category: ['file'], type: ['deletion'] };
+    case 'git.push':
+      return { category: ['api'], type: r.type === 'result' ? ['change', 'end'] : ['change', allowed] };
+    case 'network':
+      return { category: ['network'], type: r.type === 'result' ? ['connection', 'end'] : ['connection', allowed] };
+    case 'tool':
+      return { category: ['api'], type: r.type === 'result' ? ['end'] : ['start', allowed] };
+  }
+}
+
+type Json = Record<string, unknown>;
+
+export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
+  const base: Json = { '@timestamp': isoTime(isEventRecord(rec) ? rec.time : rec.ts), ecs: { version: ECS_VERSION } };
+  if (!isEventRecord(rec)) {
+    return {
+      ...base,
+      message: controlSummary(rec),
+      event: { kind: 'event', category: ['configuration'], type: ['info'], action: `audit-${rec.type}`, id: eventId(rec), sequence: rec.seq, provider: 'agentpolicy', dataset: 'agentpolicy.audit', module: 'agentpolicy', created: isoTime(rec.ts) },
+      observer: { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' },
+      agentpolicy: { log: { id: rec.log, seq: rec.seq, prev: rec.prev }, record: rec },
+    };
+  }
+  const r = rec;
+  const ctx = r.context;
+  const a = r.action;
+  const { category, type } = categorize(r);
+  const o = outcomeOf(r);
+  const resultOk = r.type === 'result' ? r.result.ran && !r.result.error && (r.result.exitCode ?? 0) === 0 && r.result.pushLanded !== false : undefined;
+  const doc: Json = {
+    ...base,
+    message: summary(r),
+    event: {
+      kind: 'event',
+      category,
+      type,
+      action: r.type === 'result' ? `${a.kind}-result` : `${a.kind}-${o}`,
+      outcome: r.type === 'result' ? (resultOk ? 'success' : 'failure') : o === 'pending' ? 'unknown' : permitted(o) ? 'success' : 'failure',
+      id: eventId(r),
+      sequence: r.seq,
+      created: isoTime(r.ts),
+      severity: riskLevel(r),
+      ...(riskLevel(r) ? { risk_score: riskLevel(r) * 25 } : {}),
+      ...(r.decision?.reasons.length ? { reason: r.decision.reasons.join('; ') } : {}),
+      provider: 'agentpolicy',
+      dataset: 'agentpolicy.audit',
+      module: 'agentpolicy',
+    },
+    observer: { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' },
+    user: { name: ctx.osUser, ...(ctx.osUid !== undefined && ctx.osUid >= 0 ? { id: String(ctx.osUid) } : {}) },
+    host: { hostname: ctx.hostname, name: ctx.hostname },
+    gen_ai: {
+      agent: { id: r.agent.id, ...(r.agent.name ? { name: r.agent.name } : {}) },
+      ...(r.agent.model ? { request: { model: { id: r.agent.model } } } : {}),
+      ...(r.agent.provider ? { system: r.agent.provider } : {}),
+      ...(ctx.tool || a.toolName ? { tool: { name: a.toolName ?? ctx.tool, ...(ctx.toolCallId ? { call: { id: ctx.toolCallId } } : {}) } } : {}),
+    },
+  };
+  if (r.decision) {
+    doc.rule = {
+      ...(r.decision.ruleIds.length ? { id: r.decision.ruleIds.join(','), name: r.decision.ruleIds[0] } : { name: `${r.decision.layer} default` }),
+      ruleset: r.decision.layer,
+      ...(r.policyVersion ? { version: r.policyVersion } : {}),
+      ...(r.decision.reasons.length ? { description: r.decision.reasons.join('; ') } : {}),
+    };
+  }
+  if (a.kind === 'command' || a.kind === 'opaque' || a.kind === 'env.set') {
+    doc.process = {
+      ...(a.commandLine !== undefined ? { command_line: a.commandLine } : {}),
+      ...(programName(r) ? { name: programName(r) } : {}),
+      ...(a.commands?.[0] ? { args: a.commands[0], args_count: a.commands[0].length } : {}),
+      ...(ctx.cwd ? { working_directory: ctx.cwd } : {}),
+      ...(r.type === 'result' && r.result.exitCode !== undefined ? { exit_code: r.result.exitCode } : {}),
+    };
+  }
+  if (a.path) doc.file = { path: a.path, name: path.basename(a.path), directory: path.dirname(a.path) };
+  if (a.kind === 'network' && a.host) doc.destination = { domain: a.host };
+  if (a.kind === 'git.push' && a.url) doc.url = { original: a.url };
+  if (ctx.session || ctx.terminal) doc.process = { ...((doc.process as Json) ?? {}), ...(ctx.terminal ? { tty: { char_device: { name: ctx.terminal } } } : {}) };
+  doc.labels = { ...(ctx.session ? { session: ctx.session } : {}), ...(r.agent.riskTier ? { agent_risk_tier: r.agent.riskTier } : {}) };
+  doc.agentpolicy = {
+    log: { id: r.log, seq: r.seq, prev: r.prev },
+    agent: r.agent,
+    context: ctx,
+    action: a,
+    ...(r.decision ? { decision: r.decision } : {}),
+    ...(r.type === 'decision' && r.approval ? { approval: r.approval } : {}),
+    ...(r.type === 'result' ? { result: r.result, ref_seq: r.ref } : {}),
+    ...(r.policyHash ? { policy_hash: r.policyHash } : {}),
+  };
+  return doc;
+}

@@ -1,0 +1,190 @@
+/**
+ * The audit record: what every PEP writes before an action runs (a decision) and
+ * after it ran (a result). One JSON object per line, hash-chained.
+ */
+import type { Action, Effect, Risk, PushRef } from '../actions/types';
+import type { LayerName } from '../pdp/types';
+
+/** Who asked: the agent identity and how we know it. */
+export interface AuditAgent {
+  /** Registered agent id, e.g. "claude-code". */
+  id: string;
+  /** Display name when it differs from the id. */
+  name?: string;
+  /** Person or team accountable for the agent. */
+  owner?: string;
+  riskTier?: string;
+  /** How the request was attributed to this agent, e.g. "hook", "credential", "terminal-env", "heuristic". */
+  attribution?: string;
+  /** Model the agent runs, when known. */
+  model?: string;
+  provider?: string;
+}
+
+/** Where the request came from. */
+export interface AuditContext {
+  /** OS user name (uid appended by the writer if absent). */
+  osUser?: string;
+  osUid?: number;
+  hostname?: string;
+  /** Agent or VS Code session id. */
+  session?: string;
+  /** Terminal name or tty. */
+  terminal?: string;
+  /** Tool call id from the agent (e.g. Claude Code's tool_use_id). */
+  toolCallId?: string;
+  /** Tool name as the agent called it, e.g. "Bash", "Edit". */
+  tool?: string;
+  /** Which PEP saw it: "hook", "shim", "pre-push", "vscode". */
+  pep?: string;
+  workspace?: string;
+  /** Repository root and remote, when inside one. */
+  repo?: { root?: string; remote?: string; branch?: string };
+  cwd?: string;
+}
+
+/** The approval that turned an `ask` into allow or deny. */
+export interface AuditApproval {
+  /** Who answered: a person's name, "timeout", or "policy" for a remembered approval. */
+  approver: string;
+  outcome: 'approved' | 'rejected' | 'timeout';
+  /** How far the answer reaches. */
+  scope: 'once' | 'session' | 'workspace' | 'always' | 'none';
+  /** Milliseconds between prompt and answer. */
+  waitedMs?: number;
+}
+
+/** The action as typed details, flattened for a SIEM. */
+export type AuditActionKind = 'command' | 'file.read' | 'file.write' | 'file.delete' | 'git.push' | 'network' | 'env.set' | 'opaque' | 'tool';
+
+export interface AuditActionDetails {
+  kind: AuditActionKind;
+  /** The full command line as the agent submitted it. */
+  commandLine?: string;
+  /** Each command analysis found (normalised argv). */
+  commands?: string[][];
+  /** Actions analysis derived (the PDP's typed actions). */
+  actions?: Action[];
+  path?: string;
+  /** For git.push: remote, URL and the refs that move. */
+  remote?: string;
+  url?: string;
+  refs?: PushRef[];
+  force?: boolean;
+  /** For network. */
+  host?: string;
+  /** For tool calls (MCP etc.). */
+  toolName?: string;
+  toolInput?: unknown;
+}
+
+/** The decision as written to the log. Mirrors pdp Decision without re-deriving anything. */
+export interface AuditDecision {
+  effect: Effect;
+  risk: Risk;
+  ruleIds: string[];
+  layer: LayerName;
+  reasons: string[];
+  errors?: string[];
+}
+
+/** What happened after the action was allowed (or not). */
+export interface AuditResultDetails {
+  /** Process exit code, for commands. */
+  exitCode?: number;
+  /** Whether the file changed (file actions). */
+  fileChanged?: boolean;
+  /** Whether the push landed (git.push). */
+  pushLanded?: boolean;
+  /** The action did not run (blocked, cancelled). */
+  ran: boolean;
+  durationMs?: number;
+  error?: string;
+}
+
+interface EventBase {
+  agent: AuditAgent;
+  context: AuditContext;
+  action: AuditActionDetails;
+  /** SHA-256 (hex) of the effective policy text that decided. */
+  policyHash?: string;
+  policyVersion?: string;
+  /** Milliseconds since epoch; the writer fills it when absent. */
+  time?: number;
+}
+
+/** Written before the action runs. */
+export interface AuditDecisionEvent extends EventBase {
+  type: 'decision';
+  decision: AuditDecision;
+  approval?: AuditApproval;
+}
+
+/** Written after the action ran; `ref` is the seq of its decision record. */
+export interface AuditResultEvent extends EventBase {
+  type: 'result';
+  ref: number;
+  decision?: AuditDecision;
+  result: AuditResultDetails;
+}
+
+/** What callers hand to AuditLog.append(). */
+export type AuditEvent = AuditDecisionEvent | AuditResultEvent;
+
+/** Checkpoint payload: signed with the log's Ed25519 key. */
+export interface CheckpointPayload {
+  /** Log id. */
+  log: string;
+  /** Seq of the last record covered (the one right before the checkpoint). */
+  seq: number;
+  /** SHA-256 (hex) of that record's bytes. */
+  hash: string;
+  /** Unix ms. */
+  time: number;
+}
+
+/** Fields the writer adds to every line. */
+export interface RecordEnvelope {
+  /** Record format version. */
+  v: 1;
+  /** Log id (UUID), constant across rotation. */
+  log: string;
+  /** Sequence number, from 1, no gaps. */
+  seq: number;
+  /** Unix ms when written. */
+  ts: number;
+  /** SHA-256 hex of the previous record's bytes (the line without its newline); 64 zeros for the first. */
+  prev: string;
+}
+
+export interface CheckpointRecord extends RecordEnvelope {
+  type: 'checkpoint';
+  /** Compact JWS (EdDSA) over CheckpointPayload; header kid = JWK thumbprint. */
+  jws: string;
+  /** Why this checkpoint: "interval", "deny", "ask", "close", "rotate". */
+  why: string;
+}
+
+export interface RecoveryRecord extends RecordEnvelope {
+  type: 'recovery';
+  /** A torn last line set aside on reopen. */
+  torn?: { file: string; bytes: number; sha256: string; savedAs: string };
+  note: string;
+}
+
+export interface OpenRecord extends RecordEnvelope {
+  type: 'open';
+  /** Thumbprint of the signing key (kid). */
+  kid: string;
+  pid: number;
+  hostname: string;
+  /** The file this segment continues from, on rotation. */
+  continues?: string;
+}
+
+export type DecisionRecord = RecordEnvelope & AuditDecisionEvent & { time: number };
+export type ResultRecord = RecordEnvelope & AuditResultEvent & { time: number };
+
+export type AuditRecord = DecisionRecord | ResultRecord | CheckpointRecord | RecoveryRecord | OpenRecord;
+
+export const GENESIS_HASH = '0'.repeat(64);

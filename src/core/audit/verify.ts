@@ -1,0 +1,204 @@
+/**
+ * `verify`: walks every segment and checks sequence, hash links, checkpoint
+ * signatures and heads; optionally checks checkpoints shipped to a SIEM, which is
+ * the only way to detect a truncated tail.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { JWK } from 'jose';
+import { readLineBatches } from './reader';
+import { resolveLogFiles, segmentNumber, sha256Hex } from './segments';
+import { CheckpointVerifier, PUBLIC_KEY_FILE } from './signingKey';
+import { GENESIS_HASH } from './types';
+
+export interface VerifyOptions {
+  /** Public keys to trust (default: checkpoint-key.pub.jwk in the log directory). Pin one to defeat a replaced key. */
+  publicKeys?: JWK[];
+  /** Checkpoints (compact JWS) shipped elsewhere: the log must still contain the records they cover. */
+  anchors?: string[];
+}
+
+export interface VerifyProblem {
+  file: string;
+  /** 1-based line in `file`. */
+  line: number;
+  reason: string;
+}
+
+export interface VerifyReport {
+  status: 'ok' | 'tampered' | 'torn';
+  logId?: string;
+  files: string[];
+  records: number;
+  firstSeq?: number;
+  lastSeq?: number;
+  checkpoints: number;
+  lastCheckpointSeq?: number;
+  /** Records after the last checkpoint: not yet covered by a signature. */
+  afterLastCheckpoint: number;
+  /** The first bad line (status 'tampered'). */
+  problem?: VerifyProblem;
+  /** A torn last line (status 'torn' unless also tampered). */
+  torn?: { file: string; line: number; bytes: number };
+  anchorsChecked: number;
+  /** Notes that do not fail verification. */
+  notes: string[];
+}
+
+interface Anchor {
+  seq: number;
+  hash: string;
+  log: string;
+}
+
+/** Exit code for `agentpolicy audit verify`: 0 ok, 1 tampered, 2 torn tail. */
+export function verifyExitCode(r: VerifyReport): number {
+  return r.status === 'ok' ? 0 : r.status === 'tampered' ? 1 : 2;
+}
+
+/** Verifies a log directory or a single segment file. */
+export async function verifyLog(target: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const { dir, files } = resolveLogFiles(target);
+  const single = !fs.statSync(target).isDirectory();
+  const report: VerifyReport = { status: 'ok', files, records: 0, checkpoints: 0, afterLastCheckpoint: 0, anchorsChecked: 0, notes: [] };
+  const fail = (file: string, line: number, reason: string): VerifyReport => {
+    report.status = 'tampered';
+    report.problem = { file, line, reason };
+    return report;
+  };
+
+  let keys = opts.publicKeys;
+  if (!keys) {
+    try {
+      keys = [JSON.parse(fs.readFileSync(path.join(dir, PUBLIC_KEY_FILE), 'utf8')) as JWK];
+    } catch {
+      keys = [];
+      report.notes.push(`no ${PUBLIC_KEY_FILE} in ${dir}: checkpoint signatures cannot be checked`);
+    }
+  }
+  const verifier = new CheckpointVerifier(keys);
+
+  const anchors = new Map<number, Anchor>();
+  for (const jws of opts.anchors ?? []) {
+    try {
+      const { payload } = await verifier.verify(jws);
+      anchors.set(payload.seq, payload);
+    } catch (e) {
+      return fail(files[0] ?? target, 0, `shipped checkpoint does not verify against the log's key: ${(e as Error).message}`);
+    }
+  }
+
+  if (files.length === 0) {
+    if (anchors.size) return fail(target, 0, 'no log segments, but shipped checkpoints exist: the log was deleted');
+    report.notes.push('no log segments found');
+    return report;
+  }
+
+  let prevHash: string | undefined = single && segmentNumber(path.basename(files[0])) !== 1 ? undefined : GENESIS_HASH;
+  if (prevHash === undefined) report.notes.push('single segment: its link to the previous segment is not checked');
+  let expectSeq: number | undefined = prevHash === undefined ? undefined : 1;
+  let prevAt: { file: string; line: number } | undefined;
+  let lastFile = files[0];
+  let lastLineNo = 0;
+
+  for (let fi = 0; fi < files.length; fi++) {
+    const file = files[fi];
+    const name = path.basename(file);
+    lastFile = file;
+    lastLineNo = 0;
+    for await (const batch of readLineBatches(file)) {
+      if (batch.torn !== undefined) {
+        const line = batch.firstLine;
+        if (fi !== files.length - 1) return fail(name, line, 'segment does not end with a newline but a later segment exists');
+        report.torn = { file: name, line, bytes: Buffer.byteLength(batch.torn) };
+        report.status = 'torn';
+        continue;
+      }
+      for (let i = 0; i < batch.lines.length; i++) {
+        const text = batch.lines[i];
+        const lineNo = batch.firstLine + i;
+        lastLineNo = lineNo;
+        let rec: { v?: unknown; log?: unknown; seq?: unknown; prev?: unknown; type?: unknown; jws?: unknown };
+        try {
+          rec = JSON.parse(text) as typeof rec;
+        } catch {
+          return fail(name, lineNo, 'not valid JSON: the line was edited or corrupted');
+        }
+        if (typeof rec !== 'object' || rec === null || typeof rec.seq !== 'number' || typeof rec.prev !== 'string' || typeof rec.log !== 'string') {
+          return fail(name, lineNo, 'not an audit record (missing log, seq or prev)');
+        }
+        if (report.logId === undefined) report.logId = rec.log;
+        else if (rec.log !== report.logId) return fail(name, lineNo, `record belongs to log ${rec.log}, not ${report.logId}: lines from another log were spliced in`);
+        if (expectSeq !== undefined && rec.seq !== expectSeq) {
+          return fail(name, lineNo, `expected seq ${expectSeq} but found ${rec.seq}: a record was deleted, reordered or inserted here`);
+        }
+        if (prevHash !== undefined && rec.prev !== prevHash) {
+          if (prevAt) {
+            return fail(prevAt.file, prevAt.line, `record altered: its hash no longer matches the link in ${name}:${lineNo} (or that link was edited)`);
+          }
+          return fail(name, lineNo, 'first record does not start the chain (prev is not the genesis hash)');
+        }
+        const hash = sha256Hex(text);
+        if (rec.type === 'checkpoint') {
+          if (typeof rec.jws !== 'string') return fail(name, lineNo, 'checkpoint without a signature');
+          if (keys.length) {
+            let payload;
+            try {
+              ({ payload } = await verifier.verify(rec.jws));
+            } catch (e) {
+              return fail(name, lineNo, (e as Error).message);
+            }
+            if (payload.log !== rec.log || payload.seq !== rec.seq - 1 || payload.hash !== rec.prev) {
+              return fail(name, lineNo, `checkpoint signs seq ${payload.seq} ${payload.hash.slice(0, 12)}… but the record before it is seq ${rec.seq - 1} ${rec.prev.slice(0, 12)}…`);
+            }
+          }
+          report.checkpoints++;
+          report.lastCheckpointSeq = rec.seq;
+          report.afterLastCheckpoint = 0;
+        } else {
+          report.afterLastCheckpoint++;
+        }
+        const anchor = anchors.get(rec.seq);
+        if (anchor) {
+          if (anchor.log !== rec.log) return fail(name, lineNo, `shipped checkpoint is for log ${anchor.log}, this is ${rec.log}`);
+          if (anchor.hash !== hash) return fail(name, lineNo, `record differs from the one a shipped checkpoint signed (seq ${rec.seq}): the log was rewritten`);
+          report.anchorsChecked++;
+          anchors.delete(rec.seq);
+        }
+        if (report.firstSeq === undefined) report.firstSeq = rec.seq;
+        report.lastSeq = rec.seq;
+        report.records++;
+        expectSeq = rec.seq + 1;
+        prevHash = hash;
+        prevAt = { file: name, line: lineNo };
+      }
+    }
+  }
+  for (const a of anchors.values()) {
+    if (report.lastSeq === undefined || a.seq > report.lastSeq) {
+      return fail(path.basename(lastFile), lastLineNo + 1, `truncated: the log ends at seq ${report.lastSeq ?? 0} but a shipped checkpoint covers seq ${a.seq}`);
+    }
+    if (report.firstSeq !== undefined && a.seq < report.firstSeq) report.notes.push(`shipped checkpoint for seq ${a.seq} is before this segment`);
+  }
+  return report;
+}
+
+/** A person-readable summary, one fact a line. */
+export function formatVerifyReport(r: VerifyReport): string {
+  const out: string[] = [];
+  if (r.problem) out.push(`TAMPERED ${r.problem.file}:${r.problem.line}: ${r.problem.reason}`);
+  if (r.torn) out.push(`TORN TAIL ${r.torn.file}:${r.torn.line}: ${r.torn.bytes} bytes without a newline (a crash mid-write; reopening the log sets them aside)`);
+  out.push(
+    `${r.status === 'ok' ? 'OK' : r.status === 'torn' ? 'OK up to the torn tail' : 'checked up to the problem'}: log ${r.logId ?? '-'}, ${r.records} records` +
+      (r.firstSeq !== undefined ? ` (seq ${r.firstSeq}..${r.lastSeq})` : '') +
+      ` in ${r.files.length} file(s), ${r.checkpoints} checkpoints`,
+  );
+  out.push(
+    r.lastCheckpointSeq !== undefined
+      ? `${r.afterLastCheckpoint} record(s) after the last checkpoint (seq ${r.lastCheckpointSeq})`
+      : `${r.afterLastCheckpoint} record(s) and no checkpoint yet`,
+  );
+  if (r.anchorsChecked) out.push(`${r.anchorsChecked} shipped checkpoint(s) matched`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join('\n') + '\n';
+}
