@@ -1,35 +1,18 @@
 import * as readline from 'readline';
 import { z } from 'zod';
-import { describeAction, UNKNOWN_TOKEN, type Action, type Effect } from '../core/actions/types';
+import { describeAction, type Action, type Effect } from '../core/actions/types';
+import { decisionLine, publicAction } from '../core/pdp/message';
 import { decide } from '../core/pdp/decide';
 import type { Decision, DecisionRequest } from '../core/pdp/types';
 import type { PolicyContext } from './policyContext';
 
+export { decisionLine, publicAction };
+
 /** Exit status for a decision: 0 allow, 3 ask, 4 deny. */
 export const EXIT: Readonly<Record<Effect, number>> = { allow: 0, ask: 3, deny: 4 };
 
-/** An action as shown outside: unresolved tokens appear as written, without the internal marker. */
-export function publicAction(a: Action): Action {
-  if (a.kind !== 'command') return a;
-  return { ...a, argv: a.argv.map((t) => (t.startsWith(UNKNOWN_TOKEN) ? t.slice(1) : t)) };
-}
-
 export function decisionJson(d: Decision): { decision: Effect; ruleIds: string[]; reasons: string[]; actions: Action[]; risk: string; layer: string; errors?: string[] } {
   return { decision: d.effect, ruleIds: d.ruleIds, reasons: d.reasons, actions: d.actions.map(publicAction), risk: d.risk, layer: d.layer, ...(d.errors.length ? { errors: d.errors } : {}) };
-}
-
-/** The one line a blocked agent (and its developer) reads: what, why (rule), how to proceed. */
-export function decisionLine(d: Decision, what: string): string {
-  const rules = d.ruleIds.length ? ` [rule ${d.ruleIds.join(', ')}; ${d.layer} policy]` : ` [${d.layer} default]`;
-  const why = d.reasons[0] ?? '';
-  switch (d.effect) {
-    case 'allow':
-      return `agentpolicy: allow: ${what}`;
-    case 'ask':
-      return `agentpolicy: ask: ${what} needs the developer's approval: ${why}${rules}. Run \`agentpolicy explain -- '…'\` to see why.`;
-    case 'deny':
-      return `agentpolicy: deny: ${what}: ${why}${rules}. To proceed, ask the developer to run it themselves or to change the policy (.agentpolicy.yaml).`;
-  }
 }
 
 export function commandRequest(ctx: PolicyContext, commandLine: string, cwd = ctx.cwd, agent = ctx.agent): DecisionRequest {
