@@ -15,8 +15,25 @@ function copyWasm() {
   }
 }
 
+/** Shell traps, PATH shims (one link per guarded program) and git hooks (one link per hook name). */
+function copyShim() {
+  const { SHIMMED_PROGRAMS, GIT_HOOKS } = loadGuardLists();
+  fs.rmSync('dist/shim', { recursive: true, force: true });
+  fs.cpSync('src/shim', 'dist/shim', { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  for (const name of SHIMMED_PROGRAMS) fs.symlinkSync('shim.bash', path.join('dist/shim/bin', name));
+  for (const name of GIT_HOOKS) fs.symlinkSync('hook.bash', path.join('dist/shim/hooks', name));
+}
+
+/** The lists live in TypeScript (src/core/broker/guardEnv.ts); read them without compiling it. */
+function loadGuardLists() {
+  const text = fs.readFileSync('src/core/broker/guardEnv.ts', 'utf8');
+  const list = (name) => JSON.parse(new RegExp(`export const ${name} = (\\[[^\\]]*\\]);`).exec(text)[1].replace(/'/g, '"'));
+  return { SHIMMED_PROGRAMS: list('SHIMMED_PROGRAMS'), GIT_HOOKS: list('GIT_HOOKS') };
+}
+
 async function main() {
   copyWasm();
+  copyShim();
   const common = {
     bundle: true,
     format: 'cjs',
@@ -30,6 +47,7 @@ async function main() {
   const contexts = [
     await esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
     await esbuild.context({ ...common, entryPoints: ['src/cli/cli-main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+    await esbuild.context({ ...common, entryPoints: ['src/shim/prepush-main.ts'], outfile: 'dist/prepush-main.js' }),
   ];
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

@@ -8,6 +8,9 @@ import { parseArgs, UsageError } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
 import { runAuditCommand } from './auditCommand';
 import { lint } from './lint';
+import { runGuarded, shimRoot } from './run';
+import { approverFor, startBroker, stderrLogger } from './serve';
+import { askBroker } from '../core/ipc/client';
 import { policyContext, POLICY_FLAGS } from './policyContext';
 
 const HELP: Record<string, string> = {
@@ -21,6 +24,10 @@ Commands:
   lint      validate a policy file and run its self-tests
   init      write .agentpolicy.yaml from a template
   audit     verify, export and ship the tamper-evident audit log
+  serve     run the guard (broker) for terminal-only use
+  run       start a program (an agent CLI, a shell) with the guard in its environment
+  revoke    revoke every credential now (kill switch); rearm undoes it with your approval
+  shell-init  print the bash or zsh init that installs the guard's trap
   schema    print the JSON Schema of .agentpolicy.yaml
 
 Run \`agentpolicy <command> --help\` for a command's options.
@@ -48,6 +55,30 @@ Exit 0 only when the schema and every self-test pass.
   init: `Usage: agentpolicy init [--template recommended|strict|permissive] [--force]
 
 Writes .agentpolicy.yaml in the current directory; refuses to overwrite without --force.
+`,
+  serve: `Usage: agentpolicy serve [--policy F] [--workspace D] [--approver tty|deny|allow] [--audit-dir D] [--trust-repo]
+
+Runs the guard in the foreground: approvals are asked on this terminal. Prints the
+environment a terminal needs (eval it, then source \`agentpolicy shell-init bash\`).
+`,
+  run: `Usage: agentpolicy run [--policy F] [--workspace D] [--approver tty|deny|allow] [--audit-dir D] [--agent ID] -- <command…>
+
+Starts the program with the guard in its environment (PATH shims, bash/zsh traps, git
+pre-push hook, a short-lived credential). Uses the broker in AGENTPOLICY_SOCKET when one
+answers, else starts its own for the program's lifetime. Exit status is the program's.
+`,
+  revoke: `Usage: agentpolicy revoke --all
+
+Makes every outstanding credential invalid at once; new requests are denied until the
+developer re-arms (\`agentpolicy rearm\`, which asks for approval).
+`,
+  rearm: `Usage: agentpolicy rearm
+
+Re-enables agents after \`agentpolicy revoke --all\`; the broker asks the developer first.
+`,
+  'shell-init': `Usage: agentpolicy shell-init bash|zsh
+
+Prints the shell code that installs the guard (for wiring it by hand).
 `,
   schema: `Usage: agentpolicy schema
 
@@ -117,6 +148,41 @@ export async function main(argv: string[], io: IO): Promise<number> {
         }
         fs.writeFileSync(file, TEMPLATES[name]);
         io.out.write(`Wrote ${file} (${name} template). Check it with \`agentpolicy lint\`.\n`);
+        return 0;
+      }
+      case 'serve': {
+        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo'] });
+        const ctx = await policyContext(args, io.err);
+        if (!ctx) return 2;
+        const running = await startBroker({ policy: ctx.resolved.policy, approver: approverFor(args.values.get('--approver')), auditDir: args.values.get('--audit-dir'), logger: stderrLogger, user: ctx.user });
+        const { token } = await running.credentials.issue(ctx.agent ?? 'terminal');
+        io.out.write(`export AGENTPOLICY_SOCKET=${running.address.socketPath} AGENTPOLICY_PORT=${running.address.port} AGENTPOLICY_TOKEN=${token}\n`);
+        io.err.write(`agentpolicy: guarding ${ctx.resolved.policy.workspace}; socket ${running.address.socketPath}, port ${running.address.port}. Ctrl-C stops (guarded commands are then denied).\n`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await running.close();
+        return 0;
+      }
+      case 'run': {
+        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo'] });
+        return await runGuarded(args, io);
+      }
+      case 'revoke':
+      case 'rearm': {
+        const args = parseArgs(rest, { values: ['--socket'], booleans: ['--all'] });
+        if (cmd === 'revoke' && !args.booleans.has('--all')) throw new UsageError('revoke needs --all');
+        const r = await askBroker(args.values.get('--socket') ?? process.env.AGENTPOLICY_SOCKET, { v: 1, type: cmd === 'revoke' ? 'revoke-all' : 'rearm', token: process.env.AGENTPOLICY_TOKEN }, 90_000);
+        (r.decision === 'allow' ? io.out : io.err).write(r.message + '\n');
+        return r.decision === 'allow' ? 0 : 1;
+      }
+      case 'shell-init': {
+        const args = parseArgs(rest, {});
+        const shell = args.positionals[0];
+        if (shell === 'bash') io.out.write(`export AGENTPOLICY_SHIM_DIR=${shimRoot()}/bin\nexport PATH="$AGENTPOLICY_SHIM_DIR:$PATH"\n. ${shimRoot()}/bash/init.bash\n`);
+        else if (shell === 'zsh') io.out.write(`export AGENTPOLICY_SHIM_DIR=${shimRoot()}/bin\nexport PATH="$AGENTPOLICY_SHIM_DIR:$PATH"\nsource ${shimRoot()}/zsh/.zshenv\n`);
+        else throw new UsageError('shell-init takes bash or zsh');
         return 0;
       }
       case 'audit':

@@ -81,7 +81,7 @@ export class Broker {
   /** "Allow for this session" grants: session id → verdict keys. */
   private readonly sessionGrants = new Map<string, Set<string>>();
   /** A developer-approved shell line lets its programs' PATH shims through once, briefly. */
-  private readonly passGrants = new Map<string, { names: Set<string>; until: number }>();
+  private readonly passGrants = new Map<string, { names: Set<string>; pushes: GitPushAction[]; until: number }>();
   private pending = 0;
 
   constructor(private readonly opts: BrokerOptions) {}
@@ -158,12 +158,12 @@ export class Broker {
       if (d.effect === 'deny') return await this.finish(req, claims, what, d, 'deny', undefined);
       // ask: a session grant or a just-approved shell line may already cover it.
       if (this.coveredBySession(claims.sid, d)) return await this.finish(req, claims, what, d, 'allow', 'session-grant', 'session');
-      if (req.source === 'shim' && this.takePass(claims.sid, d)) return await this.finish(req, claims, what, d, 'allow', 'developer', 'once');
+      if (this.takePass(claims.sid, d)) return await this.finish(req, claims, what, d, 'allow', 'developer', 'once');
       const answer = await this.askDeveloper(req, claims, what, d, policy.approval.timeoutSeconds, policy.approval.allowSession);
       if (answer === 'timeout') return await this.finish(req, claims, what, d, 'deny', undefined, undefined, 'timeout', `agentpolicy: deny: ${what}: nobody answered the approval prompt in ${policy.approval.timeoutSeconds} s. Ask again when the developer is there.`);
       if (answer === 'deny') return await this.finish(req, claims, what, d, 'deny', 'developer', undefined, undefined, `agentpolicy: deny: ${what}: the developer declined it. Ask them before trying again.`);
       if (answer === 'allow-session') this.grantSession(claims.sid, d);
-      if (req.source === 'bash' || req.source === 'zsh') this.grantPass(claims.sid, d);
+      this.grantPass(claims.sid, d);
       return await this.finish(req, claims, what, d, 'allow', 'developer', answer === 'allow-session' ? 'session' : 'once');
     } catch (e) {
       this.opts.logger?.error(`[broker] request failed: ${(e as Error).stack ?? e}`);
@@ -236,19 +236,27 @@ export class Broker {
     this.sessionGrants.set(sid, g);
   }
 
+  /** A developer-approved request lets the same commands (and pushes) through the other PEPs briefly. */
   private grantPass(sid: string, d: Decision): void {
-    const names = new Set(d.actions.filter((a): a is Extract<Action, { kind: 'command' }> => a.kind === 'command').map((a) => a.argv[0]));
-    this.passGrants.set(sid, { names, until: Date.now() + PASS_GRANT_MS });
+    this.passGrants.set(sid, { names: new Set(commandNames(d)), pushes: d.actions.filter((a): a is GitPushAction => a.kind === 'git.push'), until: Date.now() + PASS_GRANT_MS });
   }
 
   private takePass(sid: string, d: Decision): boolean {
     const g = this.passGrants.get(sid);
     if (!g || g.until < Date.now()) return false;
-    const names = d.actions.filter((a): a is Extract<Action, { kind: 'command' }> => a.kind === 'command').map((a) => a.argv[0]);
-    if (!names.length || !names.every((n) => g.names.has(n))) return false;
-    for (const n of names) g.names.delete(n);
-    return true;
+    // Only what is still `ask` needs covering: denies were never passed.
+    const asks = d.verdicts.filter((v) => v.effect === 'ask').map((v) => v.action);
+    return asks.every((a) => {
+      if (a.kind === 'git.push' && a.observed) return a.refs.every((r) => g.pushes.some((p) => p.unresolved || p.allBranches || p.refs.some((q) => (q.dst === undefined || q.dst === r.dst) && (q.force || !r.force) && (q.delete || !r.delete))));
+      if (a.kind === 'command') return g.names.has(a.argv[0]);
+      // Other actions belong to a command of the approved line.
+      return d.actions.some((c) => c.kind === 'command' && c.command === a.command && g.names.has(c.argv[0]));
+    });
   }
+}
+
+function commandNames(d: Decision): string[] {
+  return d.actions.filter((a): a is Extract<Action, { kind: 'command' }> => a.kind === 'command').map((a) => a.argv[0]);
 }
 
 function describeRequest(req: DecideRequest): string {

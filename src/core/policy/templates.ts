@@ -53,9 +53,9 @@ rules:
     reason: This would switch off a guard check (git hooks path, --no-verify).
   - id: guard-cli
     action: command
-    match: ["agentpolicy disable", "agentpolicy uninstall", "agentpolicy revoke", "agentpolicy rearm"]
+    match: ["agentpolicy disable", "agentpolicy uninstall", "agentpolicy rearm"]
     effect: deny
-    reason: Only the developer may disable, revoke or re-arm the guard.
+    reason: Only the developer may disable or re-arm the guard.
   - id: guard-uninstall
     action: command
     match:

@@ -2,6 +2,7 @@ import * as path from 'path';
 import type { GitPushAction, PushRef } from '../actions/types';
 import type { Stream } from './analyze';
 import { parseOptions, type OptionSpec } from './options';
+import { shellQuote } from './quote';
 import type { Call } from './programs';
 import { argText, type Word } from './words';
 
@@ -122,7 +123,7 @@ function gitWords(c: Call, args: Word[], aliases: Map<string, string>, aliasDept
     if (alias.startsWith('!')) {
       // A shell alias: git runs it with `sh -c`, arguments appended.
       c.transparent = true;
-      return c.code([alias.slice(1), ...rest.map((w) => shellQuoteWord(w.text))].join(' '), rest.every((w) => w.exact), new Set(), `git alias ${sub}`);
+      return c.code([alias.slice(1), ...rest.map((w) => shellQuote(w.text))].join(' '), rest.every((w) => w.exact), new Set(), `git alias ${sub}`);
     }
     const expanded = splitAlias(alias);
     return gitWords(c, [...expanded, ...rest], aliases, aliasDepth + 1, cwd);
@@ -412,8 +413,4 @@ export function splitAlias(value: string): Word[] {
   }
   if (has || cur) words.push({ text: cur, exact: true, glob: false, taints: new Set(), source: cur });
   return words;
-}
-
-function shellQuoteWord(s: string): string {
-  return /^[A-Za-z0-9_./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

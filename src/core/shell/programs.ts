@@ -4,6 +4,7 @@ import type { OpaqueReason } from '../actions/types';
 import { cloneState, isSink, NO_INPUT, unionTaints, unknownStream, type Analyzer, type ShellState, type SimpleCommand, type Stream } from './analyze';
 import { runGit } from './git';
 import { parseOptions, type OptionSpec } from './options';
+import { shellQuote } from './quote';
 import { argText, INVISIBLE, NON_ASCII, type Taint, type Word } from './words';
 
 /** One command about to be judged: words after expansion, prefix assignments, stdin. */
@@ -1294,10 +1295,6 @@ function wrapAfter(h: Handler | undefined, after: (c: Call) => void): Handler {
 
 export function lit(text: string): Word {
   return { text, exact: true, glob: false, taints: new Set(), source: text };
-}
-
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./=:@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function decodeEscapes(s: string): string {

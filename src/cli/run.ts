@@ -1,0 +1,78 @@
+import { spawn } from 'child_process';
+import * as path from 'path';
+import { guardEnv } from '../core/broker/guardEnv';
+import { askBroker } from '../core/ipc/client';
+import { shellJoin } from '../core/shell/quote';
+import type { ParsedArgs } from './args';
+import { UsageError } from './args';
+import { policyContext } from './policyContext';
+import { approverFor, startBroker, stderrLogger, type RunningBroker } from './serve';
+
+/** dist/shim, next to the bundle. */
+export function shimRoot(): string {
+  return path.join(__dirname, 'shim');
+}
+
+interface Guard {
+  socketPath: string;
+  port: number;
+  token: string;
+  own?: RunningBroker;
+}
+
+/** The broker named by AGENTPOLICY_SOCKET when it answers, else one of our own for the program's lifetime. */
+async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.WritableStream): Promise<Guard | undefined> {
+  const socketPath = process.env.AGENTPOLICY_SOCKET;
+  if (socketPath && process.env.AGENTPOLICY_PORT) {
+    const r = await askBroker(socketPath, { v: 1, type: 'issue', token: process.env.AGENTPOLICY_TOKEN, agent }, 5000);
+    const token = r.data?.token;
+    if (r.decision === 'allow' && typeof token === 'string') return { socketPath, port: Number(process.env.AGENTPOLICY_PORT), token };
+    if (!/unreachable/.test(r.message)) {
+      // A broker is there and said no (revoked, killed): do not route around it.
+      err.write(r.message + '\n');
+      return undefined;
+    }
+  }
+  const ctx = await policyContext(args, err);
+  if (!ctx) return undefined;
+  const own = await startBroker({ policy: ctx.resolved.policy, approver: approverFor(args.values.get('--approver')), auditDir: args.values.get('--audit-dir'), logger: stderrLogger, user: ctx.user });
+  const { token } = await own.credentials.issue(agent);
+  return { socketPath: own.address.socketPath, port: own.address.port, token, own };
+}
+
+/**
+ * `agentpolicy run -- <command…>`: starts any program with the guard in its environment.
+ * Exit status is the program's (126 when the guard refuses to start it).
+ */
+export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStream }): Promise<number> {
+  const argv = args.rest ?? args.positionals;
+  if (!argv.length) throw new UsageError('give the program to run after --: agentpolicy run -- claude');
+  const agent = args.values.get('--agent') ?? path.basename(argv[0]);
+  const guard = await obtainGuard(args, agent, io.err);
+  if (!guard) return 126;
+  try {
+    const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), command: shellJoin(argv) });
+    if (first.decision !== 'allow') {
+      io.err.write(first.message + '\n');
+      return 126;
+    }
+    const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, base: process.env });
+    return await new Promise<number>((resolve) => {
+      const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
+      const forward = (sig: NodeJS.Signals) => child.kill(sig);
+      process.on('SIGINT', forward);
+      process.on('SIGTERM', forward);
+      child.on('error', (e) => {
+        io.err.write(`agentpolicy: cannot start ${argv[0]}: ${e.message}\n`);
+        resolve(127);
+      });
+      child.on('exit', (code, signal) => {
+        process.off('SIGINT', forward);
+        process.off('SIGTERM', forward);
+        resolve(code ?? 128 + (signal ? (require('os').constants.signals[signal] ?? 0) : 0));
+      });
+    });
+  } finally {
+    await guard.own?.close();
+  }
+}
