@@ -6,8 +6,8 @@ __ap_name=${0##*/}
 __ap_self=${0%/*}
 # shellcheck source=../bash/ask.bash
 . "$__ap_self/../bash/ask.bash" || { echo "agentpolicy: deny: $__ap_name: the guard's shim is broken" >&2; exit 126; }
-printf -v __ap_line '%q ' "$__ap_name" "$@"
-__agentpolicy_ask shim "${__ap_line% }" || exit 126
+__ap_args=("$__ap_name" "$@")
+__agentpolicy_ask shim "${__ap_args[*]@Q}" || exit 126
 IFS=: read -r -a __ap_dirs <<< "$PATH"
 for __ap_d in "${__ap_dirs[@]}"; do
   [[ -z $__ap_d || $__ap_d -ef $__ap_self ]] && continue

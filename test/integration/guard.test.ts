@@ -1,0 +1,264 @@
+import * as assert from 'assert';
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Broker, FixedApprover, type ApprovalAnswer, type ApprovalRequest, type Approver } from '../../src/core/broker/broker';
+import { guardEnv } from '../../src/core/broker/guardEnv';
+import { CredentialAuthority } from '../../src/core/identity/credentials';
+import { BrokerServer } from '../../src/core/ipc/server';
+import { compilePolicy } from '../../src/core/policy/compile';
+import { loadPolicyText } from '../../src/core/policy/load';
+import { baseline, recommendedUserLayer } from '../../src/core/policy/resolve';
+import { initShellParser } from '../../src/core/shell/parser';
+
+/**
+ * The terminal and git enforcement points against real bash, zsh and git with a bare
+ * remote, and a real broker on a real socket. Only the developer's answer is stubbed.
+ */
+const root = path.resolve(__dirname, '..', '..', '..');
+const shimRoot = path.join(root, 'dist', 'shim');
+
+function sh(cmd: string, cwd: string): string {
+  const r = spawnSync('bash', ['--norc', '-c', cmd], { cwd, encoding: 'utf8', env: { ...process.env, BASH_ENV: '', GIT_CONFIG_NOSYSTEM: '1' } });
+  if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function exec(argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+/** A never-answering developer: the broker's timeout must deny. */
+class SilentApprover implements Approver {
+  ask(_req: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer> {
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve('deny')));
+  }
+}
+
+describe('terminal and git enforcement (real bash, zsh, git)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  let work: string;
+  let remote: string;
+  let server: BrokerServer;
+  let broker: Broker;
+  let credentials: CredentialAuthority;
+  let approver: Approver;
+  let token: string;
+  let timeoutSeconds = 60;
+
+  const remoteRef = (ref: string) => spawnSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '-q', ref], { encoding: 'utf8' }).stdout.trim();
+
+  function env(tok = token): Record<string, string> {
+    return guardEnv({ shimRoot, socketPath: server.address!.socketPath, port: server.address!.port, token: tok, base: { ...process.env, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' } });
+  }
+
+  /** Runs a real program; async, since the broker answers from this same process. */
+  function run(argv: readonly string[], e = env()): Promise<{ code: number | null; out: string; err: string }> {
+    return exec(argv, { cwd: work, env: e });
+  }
+
+  before(async () => {
+    await initShellParser();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-guard-'));
+    remote = path.join(tmp, 'remote.git');
+    work = path.join(tmp, 'work');
+    sh(`git init -q --bare ${remote} && git init -q -b main ${work}`, tmp);
+    sh(`git config user.email dev@example.com && git config user.name dev && echo 1 > f && git add f && git commit -qm one && git remote add origin ${remote} && git push -q origin main && git checkout -qb feature && echo 2 >> f && git commit -qam two`, work);
+    credentials = await CredentialAuthority.create(work);
+    approver = new FixedApprover('allow-once');
+    const r = loadPolicyText('version: 1\napproval:\n  timeout_seconds: 5\n', 'short.yaml');
+    if (!r.ok) throw new Error('bad test policy');
+    const recommended = compilePolicy([baseline(), recommendedUserLayer()], { workspace: work, home: tmp, trustRepo: false });
+    const quick = compilePolicy([baseline(), recommendedUserLayer(), { name: 'repo', doc: r.policy, file: 'short.yaml' }], { workspace: work, home: tmp, trustRepo: false });
+    broker = new Broker({ policy: () => (timeoutSeconds === 5 ? quick : recommended), credentials, approver: { ask: (q, s) => approver.ask(q, s) } });
+    server = new BrokerServer(broker);
+    await server.listen();
+    token = (await credentials.issue('test-agent')).token;
+  });
+
+  after(async () => {
+    await server.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    approver = new FixedApprover('allow-once');
+    timeoutSeconds = 60;
+  });
+
+  const mainBefore = () => remoteRef('refs/heads/main');
+
+  for (const [name, argv] of [
+    ['bash -c git push --force', ['bash', '-c', 'git push --force origin feature:main']],
+    ['git push origin HEAD:main (bash trap)', ['bash', '-c', 'echo start && git push origin HEAD:main']],
+    ['/usr/bin/git push -f in a bash script', ['bash', '-c', 'f=$(mktemp); echo "/usr/bin/git push -f origin feature:main" > $f; bash $f']],
+    ["sh -c 'git push -f' (dash, no trap: PATH shim)", ['sh', '-c', 'git push -f origin feature:main']],
+    ['git -c alias.p=push p --force', ['bash', '-c', 'git -c alias.p=push p --force origin feature:main']],
+    ['zsh -c git push --force', ['zsh', '-c', 'git push --force origin feature:main']],
+    ['/usr/bin/git push -f spawned directly (only the pre-push hook sees it)', ['/usr/bin/git', 'push', '-f', 'origin', 'feature:main']],
+    ['a config alias hiding a push to main (pre-push hook)', ['bash', '-c', 'git -c alias.ship="push origin feature:main" ship']],
+  ] as const) {
+    it(`blocks ${name}; the remote is unchanged`, async () => {
+      const before = mainBefore();
+      const r = await run(argv);
+      assert.notStrictEqual(r.code, 0, r.out + r.err);
+      assert.match(r.err, /agentpolicy: deny: .*(no-force-push|no-push-main)/);
+      assert.strictEqual(mainBefore(), before);
+    });
+  }
+
+  it('an alias defined with -c alias.p=push that the analysis sees through is still judged by the hook', async () => {
+    // The developer approves the unknown-alias ask; git's own refs then show a push to main.
+    const before = mainBefore();
+    const r = await run(['bash', '-c', 'git -c alias.p=push p origin feature:main']);
+    assert.notStrictEqual(r.code, 0);
+    assert.strictEqual(mainBefore(), before);
+  });
+
+  it('lets an approved push to a feature branch land', async () => {
+    const r = await run(['bash', '-c', 'git push -q origin feature']);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.strictEqual(remoteRef('refs/heads/feature'), sh('git rev-parse feature', work));
+  });
+
+  it('runs allowed commands untouched and passes their output and status through', async () => {
+    const r = await run(['bash', '-c', 'git status --short && echo done']);
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.out, /done/);
+    assert.strictEqual(r.err, '');
+    const z = await run(['zsh', '-c', 'git log --oneline | head -1']);
+    assert.strictEqual(z.code, 0, z.err);
+    assert.match(z.out, /two/);
+  });
+
+  it('a denied command prints one line to stderr and fails', async () => {
+    const r = await run(['bash', '-c', 'echo before; rm -rf ~; echo after']);
+    assert.strictEqual(r.code, 126);
+    assert.strictEqual(r.out, '');
+    const lines = r.err.trim().split('\n');
+    assert.strictEqual(lines.length, 1, r.err);
+    assert.match(lines[0], /^agentpolicy: deny: .*rm -rf ~.*\[rule .*no-recursive-delete-outside-workspace.*\]\. To proceed/);
+  });
+
+  it('a developer who declines denies, and the script stops there', async () => {
+    // The developer lets the script start, then declines what it tries.
+    const answers: ApprovalAnswer[] = ['allow-once', 'deny'];
+    approver = { ask: async () => answers.shift() ?? 'deny' };
+    const f = path.join(tmp, 'script.sh');
+    fs.writeFileSync(f, 'echo one\nnpm install left-pad\necho two\n');
+    const r = await run(['bash', f]);
+    assert.strictEqual(r.code, 126);
+    assert.strictEqual(r.out, 'one\n');
+    assert.match(r.err, /declined/);
+  });
+
+  it('an approval nobody answers times out into deny', async () => {
+    approver = new SilentApprover();
+    timeoutSeconds = 5;
+    const r = await run(['bash', '-c', 'npm install left-pad']);
+    assert.strictEqual(r.code, 126);
+    assert.match(r.err, /nobody answered the approval prompt in 5 s/);
+  });
+
+  it('denies when the broker is unreachable, saying how to fix it', async () => {
+    const e = { ...env(), AGENTPOLICY_PORT: '1', AGENTPOLICY_SOCKET: path.join(tmp, 'nope.sock') };
+    for (const argv of [['bash', '-c', 'git status'], ['sh', '-c', 'git status'], ['zsh', '-c', 'git status']]) {
+      const r = await run(argv, e);
+      assert.strictEqual(r.code, 126, argv.join(' '));
+      assert.match(r.err, /the guard is unreachable .*agentpolicy serve/);
+    }
+    const hook = await run(['/usr/bin/git', 'push', 'origin', 'feature:refs/heads/unreachable-test'], e);
+    assert.notStrictEqual(hook.code, 0);
+    assert.match(hook.err, /the guard is unreachable/);
+  });
+
+  it('denies a missing, forged, expired or foreign-workspace credential', async () => {
+    const other = await CredentialAuthority.create(work);
+    const expired = (await credentials.issue('test-agent', -10)).token;
+    const foreign = await (await CredentialAuthority.create('/elsewhere')).issue('x');
+    for (const [tok, why] of [
+      ['', /no credential/],
+      ['not-a-jwt', /not valid/],
+      [(await other.issue('test-agent')).token, /not valid/],
+      [expired, /expired/],
+      [foreign.token, /not valid|another workspace/],
+    ] as const) {
+      const r = await run(['bash', '-c', 'git status'], env(tok));
+      assert.strictEqual(r.code, 126, String(why));
+      assert.match(r.err, why);
+    }
+  });
+
+  it('revoke --all kills every credential until re-armed by the developer', async () => {
+    const own = (await credentials.issue('test-agent')).token;
+    assert.strictEqual((await run(['bash', '-c', 'git status'], env(own))).code, 0);
+    const cli = path.join(root, 'dist', 'cli.js');
+    const ctl = { cwd: work, env: { ...process.env, AGENTPOLICY_SOCKET: server.address!.socketPath } };
+    const revoke = await exec([process.execPath, cli, 'revoke', '--all'], ctl);
+    assert.strictEqual(revoke.code, 0, revoke.err);
+    const r = await run(['bash', '-c', 'git status'], env(own));
+    assert.strictEqual(r.code, 126);
+    assert.match(r.err, /kill switch/);
+    approver = new FixedApprover('deny');
+    assert.strictEqual((await exec([process.execPath, cli, 'rearm'], ctl)).code, 1);
+    assert.ok(broker.isKilled);
+    approver = new FixedApprover('allow-once');
+    assert.strictEqual((await exec([process.execPath, cli, 'rearm'], ctl)).code, 0);
+    // Old credentials stay dead; new ones work.
+    assert.strictEqual((await run(['bash', '-c', 'git status'], env(own))).code, 126);
+    token = (await credentials.issue('test-agent')).token;
+    assert.strictEqual((await run(['bash', '-c', 'git status'])).code, 0);
+  });
+
+  it('chains to the repository’s own hooks (Husky and friends keep working)', async () => {
+    const hooks = path.join(tmp, 'repo-hooks');
+    fs.mkdirSync(hooks, { recursive: true });
+    fs.writeFileSync(path.join(hooks, 'pre-commit'), '#!/bin/sh\necho repo-pre-commit-ran >&2\nexit 1\n', { mode: 0o755 });
+    sh(`git config core.hooksPath ${hooks}`, work);
+    try {
+      const r = await run(['/usr/bin/git', 'commit', '--allow-empty', '-m', 'x']);
+      assert.notStrictEqual(r.code, 0);
+      assert.match(r.err, /repo-pre-commit-ran/);
+    } finally {
+      sh('git config --unset core.hooksPath', work);
+    }
+  });
+
+  it('agentpolicy run starts a guarded program and returns its exit status', async () => {
+    const cli = path.join(root, 'dist', 'cli.js');
+    const base = { ...process.env, AGENTPOLICY_SOCKET: '', AGENTPOLICY_PORT: '', HOME: tmp };
+    const ok = await exec([process.execPath, cli, 'run', '--approver', 'deny', '--home', tmp, '--', 'bash', '-c', 'git status >/dev/null && ls /nonexistent-dir'], { cwd: work, env: base });
+    assert.strictEqual(ok.code, 2, ok.err);
+    const blocked = await exec([process.execPath, cli, 'run', '--approver', 'allow', '--home', tmp, '--', 'bash', '-c', 'f=$(mktemp); echo "git push -f" > $f; bash $f'], { cwd: work, env: base });
+    assert.strictEqual(blocked.code, 126, blocked.err);
+    assert.match(blocked.err, /no-force-push/);
+  });
+
+  it('an interactive bash started with the guard blocks what is typed at the prompt', async () => {
+    const e = { ...env(), PROMPT_COMMAND: `source ${shimRoot}/bash/init.bash; PROMPT_COMMAND=` };
+    const child = spawn('bash', ['--norc', '-i'], { cwd: work, env: e });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.stdin.write('echo typed-ok\n');
+    child.stdin.write('git push --force origin feature:main\n');
+    child.stdin.write('echo still-here\nexit\n');
+    await new Promise((r) => child.on('exit', r));
+    assert.match(out, /typed-ok/);
+    assert.match(out, /agentpolicy: deny: git push --force/);
+    assert.match(out, /still-here/);
+  });
+});
