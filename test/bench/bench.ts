@@ -5,6 +5,8 @@
  * the targets from the issue are printed next to what was measured.
  */
 import { spawnSync } from 'child_process';
+import { runAuditBench } from './auditBench';
+import { runGuardBench } from './guardBench';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -802,26 +804,9 @@ async function main(): Promise<void> {
   console.log(`  The Cedar translation approximates the few glob forms Cedar's \`like\` cannot express; line decisions agree on ${results.map((r) => `${r.agree}/${r.agreeOf} (${r.size})`).join(', ')}.`);
   console.log(`  Total bench time ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
 
-  await runAuditBenchIfPresent();
+  await runGuardBench();
+  await runAuditBench();
   if (sinkCount < 0) console.log(sinkCount);
-}
-
-/** Another engineer's audit bench, when it is there: run it, and report (not hide) a failure. */
-async function runAuditBenchIfPresent(): Promise<void> {
-  const file = path.join(__dirname, 'auditBench.js');
-  if (!fs.existsSync(file)) return;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(file) as { runAuditBench?: () => Promise<void> };
-    if (typeof mod.runAuditBench !== 'function') {
-      console.log('\n(auditBench.js is present but exports no runAuditBench(); skipped)');
-      return;
-    }
-    console.log('');
-    await mod.runAuditBench();
-  } catch (e) {
-    console.log(`\naudit bench failed: ${(e as Error)?.stack ?? String(e)}`);
-  }
 }
 
 if (require.main === module) {
