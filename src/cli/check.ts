@@ -1,7 +1,7 @@
 import * as readline from 'readline';
 import { z } from 'zod';
-import { describeAction, type Action, type Effect } from '../core/actions/types';
-import { decisionLine, publicAction } from '../core/pdp/message';
+import type { Action, Effect } from '../core/actions/types';
+import { decisionLine, explainText, publicAction } from '../core/pdp/message';
 import { decide } from '../core/pdp/decide';
 import type { Decision, DecisionRequest } from '../core/pdp/types';
 import type { PolicyContext } from './policyContext';
@@ -52,33 +52,6 @@ export async function checkStdin(ctx: PolicyContext, input: NodeJS.ReadableStrea
 
 /** `explain`: the commands found, the actions, every rule considered, the layer, the decision. */
 export function explain(ctx: PolicyContext, req: DecisionRequest): { text: string; decision: Decision } {
-  const d = runDecision(ctx, req);
-  const p = ctx.resolved.policy;
-  const lines: string[] = [];
-  if (req.kind === 'command') lines.push(`Command line: ${req.commandLine}`);
-  lines.push(`Workspace: ${p.workspace}   cwd: ${req.cwd}${req.agent ? `   agent: ${req.agent}` : ''}`);
-  lines.push(`Policy layers: ${p.layers.map((l) => `${l.name} (${l.file})`).join(' < ')}`);
-  lines.push('');
-  lines.push(`Actions found (${d.actions.length}):`);
-  if (d.actions.length === 0) lines.push('  (nothing runs)');
-  d.verdicts.forEach((v, i) => {
-    lines.push(`  ${i + 1}. ${describeAction(publicAction(v.action))}`);
-    lines.push(`     -> ${v.effect.toUpperCase()}${v.ruleIds.length ? ` by ${v.ruleIds.join(', ')} (${v.layer})` : ` (default of ${v.layer} layer)`}: ${v.reason}`);
-    const considered = p.candidates(v.action).filter((r) => !v.ruleIds.includes(r.id));
-    for (const r of considered.slice(0, 8)) {
-      let m: string;
-      try {
-        m = r.test(v.action);
-      } catch (e) {
-        m = `error: ${(e as Error).message}`;
-      }
-      lines.push(`     considered ${r.id} (${r.layer}, ${r.effect}): ${m === 'no' ? 'does not match' : m === 'maybe' ? 'may match (not for allow)' : m}`);
-    }
-    if (considered.length > 8) lines.push(`     …and ${considered.length - 8} more rules that do not decide`);
-  });
-  if (d.errors.length) lines.push('', 'Errors:', ...d.errors.map((e) => `  ${e}`));
-  if (d.ignored.length) lines.push('', 'Ignored repository rules:', ...d.ignored.map((e) => `  ${e}`));
-  lines.push('', `Decision: ${d.effect.toUpperCase()} (risk ${d.risk})${d.ruleIds.length ? ` — rules ${d.ruleIds.join(', ')} in the ${d.layer} layer` : ` — ${d.layer} default`}`);
-  for (const r of d.reasons) lines.push(`  because ${r}`);
-  return { text: lines.join('\n') + '\n', decision: d };
+  const decision = runDecision(ctx, req);
+  return { text: explainText(ctx.resolved.policy, req, decision), decision };
 }

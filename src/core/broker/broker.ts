@@ -68,6 +68,10 @@ export interface BrokerOptions {
   audit?: AuditSink;
   logger?: Logger;
   user?: string;
+  /** An upper bound on the approval timeout (e.g. the editor setting); the policy may shorten it. */
+  approvalTimeoutSeconds?: () => number;
+  /** Told about every decision once it is final (the editor's status and audit view). */
+  onDecision?: (r: BrokerAuditRecord) => void;
 }
 
 const PASS_GRANT_MS = 10_000;
@@ -159,8 +163,9 @@ export class Broker {
       // ask: a session grant or a just-approved shell line may already cover it.
       if (this.coveredBySession(claims.sid, d)) return await this.finish(req, claims, what, d, 'allow', 'session-grant', 'session');
       if (this.takePass(claims.sid, d)) return await this.finish(req, claims, what, d, 'allow', 'developer', 'once');
-      const answer = await this.askDeveloper(req, claims, what, d, policy.approval.timeoutSeconds, policy.approval.allowSession);
-      if (answer === 'timeout') return await this.finish(req, claims, what, d, 'deny', undefined, undefined, 'timeout', `agentpolicy: deny: ${what}: nobody answered the approval prompt in ${policy.approval.timeoutSeconds} s. Ask again when the developer is there.`);
+      const timeout = Math.min(policy.approval.timeoutSeconds, this.opts.approvalTimeoutSeconds?.() ?? Infinity);
+      const answer = await this.askDeveloper(req, claims, what, d, timeout, policy.approval.allowSession);
+      if (answer === 'timeout') return await this.finish(req, claims, what, d, 'deny', undefined, undefined, 'timeout', `agentpolicy: deny: ${what}: nobody answered the approval prompt in ${timeout} s. Ask again when the developer is there.`);
       if (answer === 'deny') return await this.finish(req, claims, what, d, 'deny', 'developer', undefined, undefined, `agentpolicy: deny: ${what}: the developer declined it. Ask them before trying again.`);
       if (answer === 'allow-session') this.grantSession(claims.sid, d);
       this.grantPass(claims.sid, d);
@@ -201,9 +206,11 @@ export class Broker {
       message: message ?? (final === 'allow' ? `agentpolicy: allow: ${what}` : decisionLine(d, what)),
       approvedBy: final === 'allow' ? approvedBy : undefined,
     };
+    const record: BrokerAuditRecord = { time: new Date().toISOString(), agent: claims.agent, sessionId: claims.sid, source: req.source, cwd: req.cwd, what, decision: d, final, approvedBy: why ?? approvedBy, approvalScope: scope };
+    this.opts.onDecision?.(record);
     if (this.opts.audit) {
       try {
-        await this.opts.audit.record({ time: new Date().toISOString(), agent: claims.agent, sessionId: claims.sid, source: req.source, cwd: req.cwd, what, decision: d, final, approvedBy: why ?? approvedBy, approvalScope: scope });
+        await this.opts.audit.record(record);
       } catch (e) {
         this.opts.logger?.error(`[broker] audit log write failed: ${e}`);
         return { id: req.id, decision: 'deny', effect: d.effect, ruleIds: d.ruleIds, reasons: d.reasons, message: `agentpolicy: deny: ${what}: the audit log cannot be written (${(e as Error).message}); no unlogged actions.` };
@@ -214,9 +221,9 @@ export class Broker {
 
   private async refuse(req: DecideRequest, what: string, why: 'credential' | 'kill-switch', message: string): Promise<BrokerResponse> {
     const d: Decision = { effect: 'deny', risk: 'high', ruleIds: [], layer: 'baseline', reasons: [message], actions: [], verdicts: [], errors: [], ignored: [] };
-    if (this.opts.audit) {
-      await this.opts.audit.record({ time: new Date().toISOString(), agent: 'unknown', sessionId: 'unknown', source: req.source, cwd: req.cwd, what, decision: d, final: 'deny', approvedBy: why }).catch((e) => this.opts.logger?.error(`[broker] audit log write failed: ${e}`));
-    }
+    const record: BrokerAuditRecord = { time: new Date().toISOString(), agent: 'unknown', sessionId: 'unknown', source: req.source, cwd: req.cwd, what, decision: d, final: 'deny', approvedBy: why };
+    this.opts.onDecision?.(record);
+    if (this.opts.audit) await this.opts.audit.record(record).catch((e) => this.opts.logger?.error(`[broker] audit log write failed: ${e}`));
     return { id: req.id, decision: 'deny', effect: 'deny', ruleIds: [], reasons: [message], message };
   }
 

@@ -1,5 +1,6 @@
-import { UNKNOWN_TOKEN, type Action } from '../actions/types';
-import type { Decision } from './types';
+import { describeAction, UNKNOWN_TOKEN, type Action } from '../actions/types';
+import type { CompiledPolicy } from '../policy/compile';
+import type { Decision, DecisionRequest } from './types';
 
 /** An action as shown outside: unresolved tokens appear as written, without the internal marker. */
 export function publicAction(a: Action): Action {
@@ -20,4 +21,35 @@ export function decisionLine(d: Decision, what: string): string {
     case 'deny':
       return `agentpolicy: deny: ${shown}: ${why}${rules}. To proceed, ask the developer to run it themselves or to change the policy (.agentpolicy.yaml).`;
   }
+}
+
+/** For people: the commands found, the actions, each rule considered, the layer, and the decision. */
+export function explainText(p: CompiledPolicy, req: DecisionRequest, d: Decision): string {
+  const lines: string[] = [];
+  if (req.kind === 'command') lines.push(`Command line: ${req.commandLine}`);
+  lines.push(`Workspace: ${p.workspace}   cwd: ${req.cwd}${req.agent ? `   agent: ${req.agent}` : ''}`);
+  lines.push(`Policy layers: ${p.layers.map((l) => `${l.name} (${l.file})`).join(' < ')}`);
+  lines.push('');
+  lines.push(`Actions found (${d.actions.length}):`);
+  if (d.actions.length === 0) lines.push('  (nothing runs)');
+  d.verdicts.forEach((v, i) => {
+    lines.push(`  ${i + 1}. ${describeAction(publicAction(v.action))}`);
+    lines.push(`     -> ${v.effect.toUpperCase()}${v.ruleIds.length ? ` by ${v.ruleIds.join(', ')} (${v.layer})` : ` (default of ${v.layer} layer)`}: ${v.reason}`);
+    const considered = p.candidates(v.action).filter((r) => !v.ruleIds.includes(r.id));
+    for (const r of considered.slice(0, 8)) {
+      let m: string;
+      try {
+        m = r.test(v.action);
+      } catch (e) {
+        m = `error: ${(e as Error).message}`;
+      }
+      lines.push(`     considered ${r.id} (${r.layer}, ${r.effect}): ${m === 'no' ? 'does not match' : m === 'maybe' ? 'may match (not for allow)' : m}`);
+    }
+    if (considered.length > 8) lines.push(`     …and ${considered.length - 8} more rules that do not decide`);
+  });
+  if (d.errors.length) lines.push('', 'Errors:', ...d.errors.map((e) => `  ${e}`));
+  if (d.ignored.length) lines.push('', 'Ignored repository rules:', ...d.ignored.map((e) => `  ${e}`));
+  lines.push('', `Decision: ${d.effect.toUpperCase()} (risk ${d.risk})${d.ruleIds.length ? ` — rules ${d.ruleIds.join(', ')} in the ${d.layer} layer` : ` — ${d.layer} default`}`);
+  for (const r of d.reasons) lines.push(`  because ${r}`);
+  return lines.join('\n') + '\n';
 }

@@ -52,6 +52,8 @@ export interface CompiledPolicy {
   readonly agents: readonly AgentInfo[];
   readonly approval: { timeoutSeconds: number; allowSession: boolean };
   readonly tests: readonly { layer: LayerName; file: string; index: number; test: TestDocument }[];
+  /** Every layer's `protected` patterns (for watching files; deciding goes through the rules). */
+  readonly protectedPatterns: readonly string[];
   /** Candidate rules for an action: indexed by kind, and by program for commands. */
   candidates(action: Action): readonly CompiledRule[];
 }
@@ -170,6 +172,7 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
     agents,
     approval: { timeoutSeconds, allowSession },
     tests,
+    protectedPatterns: [...new Set(layers.flatMap((l) => l.doc.protected ?? []))],
     candidates(action) {
       if (action.kind !== 'command') return byKind.get(action.kind) ?? [];
       const name = action.argv[0] ?? '';
