@@ -66,13 +66,18 @@ export function judge(policy: CompiledPolicy, action: Action, agent: string | un
   let ruleIds: string[] = [];
   let layer: LayerName = 'baseline';
   let reason = '';
+  let risk: Risk | undefined;
   const consider = (r: CompiledRule, e: Effect, why: string) => {
     if (effect === undefined || EFFECT_RANK[e] > EFFECT_RANK[effect]) {
       effect = e;
       ruleIds = [r.id];
       layer = r.layer;
       reason = why;
-    } else if (e === effect && !ruleIds.includes(r.id)) ruleIds.push(r.id);
+      risk = r.risk;
+    } else if (e === effect && !ruleIds.includes(r.id)) {
+      ruleIds.push(r.id);
+      if (r.risk && (!risk || RISKS.indexOf(r.risk) > RISKS.indexOf(risk))) risk = r.risk;
+    }
   };
   for (const r of policy.candidates(action)) {
     if (r.agents) {
@@ -97,7 +102,7 @@ export function judge(policy: CompiledPolicy, action: Action, agent: string | un
     const d = policy.defaults[action.kind];
     return { action, effect: d.effect, ruleIds: [], layer: d.layer, reason: `no rule matched: default for ${action.kind} is ${d.effect}` };
   }
-  return { action, effect, ruleIds, layer, reason };
+  return { action, effect, ruleIds, layer, reason, risk };
 }
 
 function summarise(policy: CompiledPolicy, actions: Action[], verdicts: ActionVerdict[], errors: string[]): Decision {
@@ -109,7 +114,7 @@ function summarise(policy: CompiledPolicy, actions: Action[], verdicts: ActionVe
   if (verdicts.length === 0) reasons.push('nothing runs');
   return {
     effect,
-    risk: riskOf(effect, deciding, policy),
+    risk: riskOf(effect, deciding),
     ruleIds,
     layer: deciding[0]?.layer ?? 'baseline',
     reasons,
@@ -120,15 +125,14 @@ function summarise(policy: CompiledPolicy, actions: Action[], verdicts: ActionVe
   };
 }
 
-function riskOf(effect: Effect, deciding: ActionVerdict[], policy: CompiledPolicy): Risk {
+const RISKS: Risk[] = ['low', 'medium', 'high', 'critical'];
+
+function riskOf(effect: Effect, deciding: ActionVerdict[]): Risk {
   if (effect === 'allow') return 'low';
-  const ranks: Risk[] = ['low', 'medium', 'high', 'critical'];
+  const ranks = RISKS;
   let r: Risk = effect === 'deny' ? 'high' : 'medium';
   for (const v of deciding) {
-    for (const id of v.ruleIds) {
-      const rule = policy.rules.find((x) => x.id === id && x.layer === v.layer);
-      if (rule?.risk && ranks.indexOf(rule.risk) > ranks.indexOf(r)) r = rule.risk;
-    }
+    if (v.risk && ranks.indexOf(v.risk) > ranks.indexOf(r)) r = v.risk;
     const a = v.action;
     if (a.kind === 'git.push' || (a.kind === 'file.delete' && a.recursive) || (a.kind === 'opaque' && (a.reason === 'remote-code' || a.reason === 'decoded-code'))) {
       if (ranks.indexOf(r) < 2) r = 'high';

@@ -17,6 +17,8 @@ export interface ActionVerdict {
   ruleIds: string[];
   layer: LayerName;
   reason: string;
+  /** The highest risk a deciding rule declared, if any. */
+  risk?: Risk;
 }
 
 /** A decision is data: the effect and everything that explains it. */
