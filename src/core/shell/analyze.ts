@@ -112,7 +112,7 @@ export class Analyzer {
   }
 
   /** Parses and walks code: the line itself, `bash -c` strings, eval text, here-docs fed to shells. */
-  analyzeCode(code: string, state: ShellState, stdin: Stream, depth: number): Stream {
+  analyzeCode(code: string, state: ShellState, stdin: Stream, depth: number, fallback = false): Stream {
     if (code.length > MAX_LINE) {
       this.opaque('too-complex', `command text of ${code.length} characters is longer than the ${MAX_LINE} analysed`);
       return unknownStream(stdin.taints);
@@ -145,8 +145,17 @@ export class Analyzer {
       return unknownStream(stdin.taints);
     }
     try {
-      if (tree.rootNode.hasError) this.opaque('parse-error', 'the shell grammar does not accept this text; bash may read it differently');
-      return this.walk(tree.rootNode, state, stdin, depth);
+      if (!tree.rootNode.hasError) return this.walk(tree.rootNode, state, stdin, depth);
+      this.opaque('parse-error', 'the shell grammar does not accept this text; bash may read it differently');
+      const out = this.walk(tree.rootNode, state, stdin, depth);
+      // Where the grammar gives up (e.g. unescaped nested backticks), bash may still run the
+      // pieces: judge each piece between separators too, so a visible deny still denies.
+      if (!fallback) {
+        for (const piece of code.split(/[`;&|()\n]+/)) {
+          if (piece.trim() && piece.trim() !== code.trim()) this.analyzeCode(piece, cloneState(state), NO_INPUT, depth + 1, true);
+        }
+      }
+      return out;
     } catch (e) {
       if (e instanceof ExpansionLimitError || e instanceof RangeError) {
         this.opaque('too-complex', e.message);
