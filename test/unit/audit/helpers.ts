@@ -33,7 +33,7 @@ export function repoRoot(): string {
   return d;
 }
 
-/** ../shared/ocsf next to the repository. */
+/** The OCSF 1.8.0 schemas (copied from ../shared/ocsf into test/fixtures so a clone tests on its own). */
 export function ocsfSchemaDir(): string {
-  return path.resolve(repoRoot(), '..', 'shared', 'ocsf');
+  return path.resolve(repoRoot(), 'test', 'fixtures', 'ocsf');
 }
