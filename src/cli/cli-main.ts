@@ -7,6 +7,7 @@ import { TEMPLATES, type TemplateName } from '../core/policy/templates';
 import { parseArgs, UsageError } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
 import { runAuditCommand } from './auditCommand';
+import { runHook } from './hook';
 import { lint } from './lint';
 import { runGuarded, shimRoot } from './run';
 import { approverFor, startBroker, stderrLogger } from './serve';
@@ -28,6 +29,7 @@ Commands:
   run       start a program (an agent CLI, a shell) with the guard in its environment
   revoke    revoke every credential now (kill switch); rearm undoes it with your approval
   shell-init  print the bash or zsh init that installs the guard's trap
+  hook      answer an agent's pre-tool hook (claude: Claude Code PreToolUse)
   schema    print the JSON Schema of .agentpolicy.yaml
 
 Run \`agentpolicy <command> --help\` for a command's options.
@@ -75,6 +77,15 @@ developer re-arms (\`agentpolicy rearm\`, which asks for approval).
   rearm: `Usage: agentpolicy rearm
 
 Re-enables agents after \`agentpolicy revoke --all\`; the broker asks the developer first.
+`,
+  hook: `Usage: agentpolicy hook claude [--policy F] [--home D] [--org-policy F] [--trust-repo]
+
+A Claude Code PreToolUse hook: reads the tool call on stdin, prints
+hookSpecificOutput.permissionDecision (allow | ask | deny) with the reason. Bash, Write,
+Edit, MultiEdit, NotebookEdit, Read, Grep and Glob are judged; other tools ask. Inside a
+guarded terminal it asks the broker, so the developer answers asks in VS Code. Wire it in
+.claude/settings.json: {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{"type":
+"command", "command": "npx agentpolicy hook claude"}]}]}}
 `,
   'shell-init': `Usage: agentpolicy shell-init bash|zsh
 
@@ -184,6 +195,10 @@ export async function main(argv: string[], io: IO): Promise<number> {
         else if (shell === 'zsh') io.out.write(`export AGENTPOLICY_SHIM_DIR=${shimRoot()}/bin\nexport PATH="$AGENTPOLICY_SHIM_DIR:$PATH"\nsource ${shimRoot()}/zsh/.zshenv\n`);
         else throw new UsageError('shell-init takes bash or zsh');
         return 0;
+      }
+      case 'hook': {
+        const args = parseArgs(rest, { values: POLICY_FLAGS, booleans: ['--trust-repo'] });
+        return await runHook(args, io);
       }
       case 'audit':
         return await runAuditCommand(rest, io);

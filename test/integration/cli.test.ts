@@ -11,7 +11,9 @@ const W = '/home/dev/project';
 const CTX = ['--workspace', W, '--cwd', W, '--home', '/home/dev'];
 
 function run(args: string[], input?: string, cwd = root): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', cwd });
+  const env = { ...process.env };
+  delete env.AGENTPOLICY_SOCKET;
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', cwd, env });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -133,6 +135,25 @@ describe('agentpolicy CLI contract', () => {
       assert.strictEqual(run(['check', '--policy', f, '--cwd', dir, '--home', dir, '--', 'make all']).code, 0);
       assert.strictEqual(run(['check', '--policy', f, '--cwd', dir, '--home', dir, '--', 'echo > .agentpolicy.yaml']).code, 4);
     });
+  });
+
+  it('hook claude answers Claude Code PreToolUse calls with a permission decision', () => {
+    const decision = (call: object) => {
+      const r = run(['hook', 'claude', '--home', '/home/dev'], JSON.stringify({ hook_event_name: 'PreToolUse', cwd: W, ...call }));
+      assert.strictEqual(r.code, 0, r.err);
+      return JSON.parse(r.out).hookSpecificOutput as { hookEventName: string; permissionDecision: string; permissionDecisionReason: string };
+    };
+    assert.strictEqual(decision({ tool_name: 'Bash', tool_input: { command: 'git status' } }).permissionDecision, 'allow');
+    const push = decision({ tool_name: 'Bash', tool_input: { command: "bash -c 'git push -f'" } });
+    assert.strictEqual(push.permissionDecision, 'deny');
+    assert.match(push.permissionDecisionReason, /no-force-push/);
+    assert.strictEqual(decision({ tool_name: 'Bash', tool_input: { command: 'npm install x' } }).permissionDecision, 'ask');
+    assert.strictEqual(decision({ tool_name: 'Write', tool_input: { file_path: `${W}/.agentpolicy.yaml`, content: 'x' } }).permissionDecision, 'deny');
+    assert.strictEqual(decision({ tool_name: 'Edit', tool_input: { file_path: 'src/a.ts', old_string: 'a', new_string: 'b' } }).permissionDecision, 'allow');
+    assert.strictEqual(decision({ tool_name: 'Read', tool_input: { file_path: `${W}/.env` } }).permissionDecision, 'deny');
+    assert.strictEqual(decision({ tool_name: 'mcp__db__drop', tool_input: {} }).permissionDecision, 'ask');
+    const bad = run(['hook', 'claude'], 'not json');
+    assert.strictEqual(JSON.parse(bad.out).hookSpecificOutput.permissionDecision, 'deny');
   });
 
   it('schema prints a JSON Schema, also shipped in dist/', () => {
