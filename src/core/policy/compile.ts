@@ -3,7 +3,7 @@ import { minimatch } from 'minimatch';
 import { ACTION_KINDS, EFFECT_RANK, type Action, type ActionKind, type Effect, type Risk } from '../actions/types';
 import type { LayerName } from '../pdp/types';
 import { CommandPattern, globToRegExp, type Match } from './commandPattern';
-import { insideWorkspace, PathSet, type PathContext } from './paths';
+import { insideWorkspace, PathRuleIndex, PathSet, type PathContext } from './paths';
 import type { PolicyDocument, RuleDocument, TestDocument } from './schema';
 
 /** A policy file as loaded, before merging. */
@@ -29,6 +29,8 @@ export interface CompiledRule {
   programs?: string[];
   /** Human summary of the conditions, for `explain`. */
   summary: string;
+  /** Path patterns (file rules) or names/hosts (env.set, network) this rule is filed under. */
+  index?: readonly string[];
   test(action: Action): Match;
 }
 
@@ -118,6 +120,7 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
           reason: 'protected path: agents may not change it',
           risk: 'critical',
           summary: `protected: ${layer.doc.protected.join(', ')}`,
+          index: layer.doc.protected,
           test: (a) => (a.kind === kind ? pathMatch(set, a) : 'no'),
         });
       }
@@ -132,6 +135,7 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
         reason: 'secret: agents may not read it',
         risk: 'critical',
         summary: `secrets: ${layer.doc.secrets.join(', ')}`,
+        index: layer.doc.secrets,
         test: (a) => (a.kind === 'file.read' ? pathMatch(set, a) : 'no'),
       });
     }
@@ -161,6 +165,22 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
       else anyProgram.push(r);
     } else push(byKind, r.kind, r);
   }
+  const order = new Map<CompiledRule, number>(rules.map((r, i) => [r, i]));
+  const fileIndex = new Map<ActionKind, PathRuleIndex<CompiledRule>>();
+  const nameIndex = new Map<ActionKind, { byName: Map<string, CompiledRule[]>; always: CompiledRule[] }>();
+  for (const r of rules) {
+    if (r.kind === 'file.read' || r.kind === 'file.write' || r.kind === 'file.delete') {
+      let idx = fileIndex.get(r.kind);
+      if (!idx) fileIndex.set(r.kind, (idx = new PathRuleIndex<CompiledRule>(ctx)));
+      idx.add(r, r.index);
+    } else if (r.kind === 'network' || r.kind === 'env.set') {
+      let idx = nameIndex.get(r.kind);
+      if (!idx) nameIndex.set(r.kind, (idx = { byName: new Map(), always: [] }));
+      if (r.index) for (const n of r.index) push(idx.byName, r.kind === 'network' ? n.toLowerCase() : n, r);
+      else idx.always.push(r);
+    }
+  }
+  const inOrder = (set: Set<CompiledRule>) => [...set].sort((a, b) => order.get(a)! - order.get(b)!);
   const commandCache = new Map<string, CompiledRule[]>();
   return {
     workspace: opts.workspace,
@@ -174,6 +194,18 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
     tests,
     protectedPatterns: [...new Set(layers.flatMap((l) => l.doc.protected ?? []))],
     candidates(action) {
+      if (action.kind === 'file.read' || action.kind === 'file.write' || action.kind === 'file.delete') {
+        const idx = fileIndex.get(action.kind);
+        return idx ? inOrder(idx.lookup(action.path, !!action.glob || !!action.recursive)) : [];
+      }
+      if (action.kind === 'network' || action.kind === 'env.set') {
+        const idx = nameIndex.get(action.kind);
+        if (!idx) return [];
+        const key = action.kind === 'network' ? action.host.toLowerCase() : action.name;
+        // An unknown host may be any of them.
+        if (action.kind === 'network' && action.host === '*') return byKind.get(action.kind) ?? [];
+        return inOrder(new Set([...idx.always, ...(idx.byName.get(key) ?? [])]));
+      }
       if (action.kind !== 'command') return byKind.get(action.kind) ?? [];
       const name = action.argv[0] ?? '';
       let list = commandCache.get(name);
@@ -241,6 +273,7 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
       return {
         ...base,
         kind,
+        index: r.paths === undefined ? undefined : toList(r.paths),
         summary: `${kind}${set ? ` of ${set.patterns.join(', ')}` : ''}${r.outside_workspace === true ? ' outside the workspace' : r.outside_workspace === false ? ' inside the workspace' : ''}${r.recursive === true ? ' (recursive)' : r.recursive === false ? ' (not recursive)' : ''}`,
         test(a) {
           if (a.kind !== kind) return 'no';
@@ -284,6 +317,7 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
       return {
         ...base,
         kind: 'network',
+        index: hosts.length && toList(r.hosts).every((h) => !/[*?[{]/.test(h)) ? toList(r.hosts) : undefined,
         summary: `network${hosts.length ? ` to ${toList(r.hosts).join(', ')}` : ''}`,
         test(a) {
           if (a.kind !== 'network') return 'no';
@@ -298,6 +332,7 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
       return {
         ...base,
         kind: 'env.set',
+        index: toList(r.names).every((n) => !/[*?[{]/.test(n)) ? toList(r.names) : undefined,
         summary: `setting ${toList(r.names).join(', ')}`,
         test: (a) => (a.kind === 'env.set' && names.some((re) => re.test(a.name)) ? 'yes' : 'no'),
       };

@@ -81,3 +81,65 @@ function anchorOf(pattern: string, ctx: PathContext): string {
 export function insideWorkspace(abs: string, workspace: string): boolean {
   return abs === workspace || abs.startsWith(workspace.endsWith('/') ? workspace : workspace + '/');
 }
+
+/**
+ * Finds the path rules that could match a path without testing them all: rules are filed
+ * under the literal folder their patterns start from, or the literal name they match
+ * anywhere; only patterns with no literal part are tried for every path.
+ */
+export class PathRuleIndex<T> {
+  private readonly byAnchor = new Map<string, T[]>();
+  private readonly byName = new Map<string, T[]>();
+  private readonly always: T[] = [];
+  private readonly all: T[] = [];
+
+  constructor(private readonly ctx: PathContext) {}
+
+  add(rule: T, patterns: readonly string[] | undefined): void {
+    this.all.push(rule);
+    const positive = (patterns ?? []).filter((p) => !p.startsWith('!'));
+    if (!patterns || positive.length === 0) {
+      this.always.push(rule);
+      return;
+    }
+    const keys = new Set<string>();
+    for (const raw of positive) {
+      let p = raw.replace(/\/+$/, '');
+      if (p === '') p = '/';
+      if (p === '~' || p.startsWith('~/')) p = this.ctx.home + p.slice(1);
+      else if (p === '.' || p === './') p = this.ctx.workspace;
+      else if (p.includes('/') && !p.startsWith('/')) p = path.posix.join(this.ctx.workspace, p.replace(/^\.\//, ''));
+      if (!p.includes('/')) {
+        if (/[*?[{]/.test(p)) {
+          this.always.push(rule);
+          return;
+        }
+        keys.add('n:' + p);
+        continue;
+      }
+      const parts = p.split('/');
+      const g = parts.findIndex((c) => /[*?[{]/.test(c));
+      keys.add('a:' + (g < 0 ? p : parts.slice(0, g).join('/') || '/'));
+    }
+    for (const k of keys) {
+      const map = k.startsWith('n:') ? this.byName : this.byAnchor;
+      const list = map.get(k.slice(2)) ?? [];
+      list.push(rule);
+      map.set(k.slice(2), list);
+    }
+  }
+
+  /** Rules that may match `abs`; every rule when `broad` (a glob, or a recursive change). */
+  lookup(abs: string, broad: boolean): Set<T> {
+    if (broad) return new Set(this.all);
+    const out = new Set<T>(this.always);
+    const parts = abs.split('/');
+    for (let i = parts.length; i >= 1; i--) {
+      const anchor = parts.slice(0, i).join('/') || '/';
+      for (const r of this.byAnchor.get(anchor) ?? []) out.add(r);
+    }
+    for (const r of this.byAnchor.get('/') ?? []) out.add(r);
+    for (const c of parts) if (c) for (const r of this.byName.get(c) ?? []) out.add(r);
+    return out;
+  }
+}
