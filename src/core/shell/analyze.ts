@@ -4,6 +4,7 @@ import { parseBash, type SyntaxNode } from './parser';
 import { escapeInvisible, runProgram } from './programs';
 import {
   DEFAULT_IFS,
+  embeddedCode,
   ExpansionLimitError,
   decodeAnsiC,
   doubleQuotedText,
@@ -54,7 +55,7 @@ export interface Stream {
 
 export const NO_INPUT: Stream = Object.freeze({ taints: new Set<Taint>(), unknown: false }) as Stream;
 
-type Var = { scalar: string } | { array: string[] } | { unknown: true };
+type Var = { scalar: string } | { array: string[] } | { unknown: true; taints?: Taint[] };
 
 /** Mutable shell state while walking one line. */
 export interface ShellState {
@@ -63,6 +64,8 @@ export interface ShellState {
   vars: Map<string, Var>;
   functions: Set<string>;
   aliases: Set<string>;
+  /** Functions whose body changes the working directory: calling one leaves it there (or unknown). */
+  functionCwd: Map<string, string | undefined>;
 }
 
 const MAX_LINE = 65536;
@@ -88,7 +91,7 @@ export class Analyzer {
   constructor(readonly env: ShellEnv) {}
 
   initialState(): ShellState {
-    return { cwd: this.env.cwd, dirStack: [], vars: new Map(), functions: new Set(), aliases: new Set() };
+    return { cwd: this.env.cwd, dirStack: [], vars: new Map(), functions: new Set(), aliases: new Set(), functionCwd: new Map() };
   }
 
   /** Index of the simple command being analysed (for action attribution). */
@@ -125,13 +128,18 @@ export class Analyzer {
       // bash does not split on these, tree-sitter may: the words are not what they look like.
       this.opaque('lookalike-char', `the text contains invisible or non-IFS whitespace characters (${escapeInvisible(code.match(INVISIBLE)![0])})`);
     }
-    code = braceParameters(joinContinuations(code));
+    // `time` and `!` before a pipeline change its timing or status, not what runs; the grammar
+    // misreads them before `{ … }`, so they are dropped before parsing.
+    code = braceParameters(joinContinuations(code)).replace(/(^|[;&|({\n]|&&|\|\||\b(?:then|do|else)\b)([ \t]*)(?:(?:time(?:[ \t]+-p)?|!)[ \t]+)+(?=\S)/g, '$1$2');
     let tree;
     try {
       tree = parseBash(code);
       if (tree.rootNode.hasError) {
         // tree-sitter-bash reads `{a,b}` in command position as a group; bash reads a brace expansion.
-        const fixed = code.replace(/(^|[;&|(`\n]|\$\(|\b(?:then|do|else|elif)[ \t]+)([ \t]*)\{(?=[^\s{}]*[,.][^\s{}]*\})/g, '$1$2command {');
+        // `time` and `!` before a compound command, and `<>`, are bash the grammar lacks; they do not change what runs.
+        const fixed = code
+          .replace(/(^|[;&|(`\n]|\$\(|\b(?:then|do|else|elif)[ \t]+)([ \t]*)\{(?=[^\s{}]*[,.][^\s{}]*\})/g, '$1$2command {')
+          .replace(/(\d?)<>[ \t]*([^\s;&|<>()]+)/g, '$1<$2 $1>>$2');
         if (fixed !== code) {
           const retry = parseBash(fixed);
           if (!retry.rootNode.hasError) {
@@ -151,7 +159,7 @@ export class Analyzer {
       // Where the grammar gives up (e.g. unescaped nested backticks), bash may still run the
       // pieces: judge each piece between separators too, so a visible deny still denies.
       if (!fallback) {
-        for (const piece of code.split(/[`;&|()\n]+/)) {
+        for (const piece of code.split(/[`;&|(){}\n]+/)) {
           if (piece.trim() && piece.trim() !== code.trim()) this.analyzeCode(piece, cloneState(state), NO_INPUT, depth + 1, true);
         }
       }
@@ -209,11 +217,19 @@ export class Analyzer {
         if (name) state.functions.add(name.text);
         const body = node.childForFieldName('body');
         // The body could run whenever the function is called: judge it where it is defined.
-        if (body) this.walk(body, cloneState(state), unknownStream(new Set()), depth);
+        if (body) {
+          const inner = cloneState(state);
+          this.walk(body, inner, unknownStream(new Set()), depth);
+          if (name && inner.cwd !== state.cwd) state.functionCwd.set(name.text, inner.cwd);
+        }
         return NO_INPUT;
       }
       case 'for_statement':
         return this.forLoop(node, state, depth);
+      case 'test_command':
+        // `[[ 'a[$(cmd)]' -eq 0 ]]` evaluates its operands arithmetically.
+        this.embedded(node.text.replace(/^\[\[|\]\]$/g, ''), state, depth);
+        return this.children(node, state, stdin, depth);
       case 'ERROR':
         this.opaque('parse-error', `unparsable text near "${clip(node.text)}"`);
         return this.children(node, state, stdin, depth);
@@ -256,6 +272,7 @@ export class Analyzer {
     const redirects = named(node).filter((c) => c !== body);
     const r = this.redirects(redirects, state, depth, stdin, false);
     let out: Stream = body ? this.walk(body, state, r.stdin, depth) : NO_INPUT;
+    if (r.outputs.length) this.feedOutputs(r.outputs, withTaints(out, this.result.commands.slice(-1)[0]?.taints ?? []), state, depth);
     // tree-sitter puts what follows `<<EOF` on the same line (`| bash`, `&& x`) inside the here-doc node.
     for (const cont of r.continuations) {
       out = cont.piped ? this.pipeline([cont.node], state, out, depth) : this.walk(cont.node, state, NO_INPUT, depth);
@@ -267,9 +284,10 @@ export class Analyzer {
    * Handles redirections: file reads and writes become actions; here-docs and
    * here-strings become the command's standard input.
    */
-  redirects(nodes: SyntaxNode[], state: ShellState, depth: number, stdin: Stream, standalone: boolean): { stdin: Stream; continuations: { node: SyntaxNode; piped: boolean }[] } {
+  redirects(nodes: SyntaxNode[], state: ShellState, depth: number, stdin: Stream, standalone: boolean): { stdin: Stream; continuations: { node: SyntaxNode; piped: boolean }[]; outputs: SyntaxNode[] } {
     let input = stdin;
     const continuations: { node: SyntaxNode; piped: boolean }[] = [];
+    const outputs: SyntaxNode[] = [];
     for (const r of nodes) {
       if (r.type === 'herestring_redirect') {
         const words = named(r).flatMap((c) => this.expand(c, state, depth));
@@ -279,12 +297,21 @@ export class Analyzer {
       } else if (r.type === 'heredoc_redirect') {
         input = this.heredoc(r, state, depth, continuations);
       } else if (r.type === 'file_redirect') {
-        input = this.fileRedirect(r, state, depth, input, standalone);
+        const dest = r.childForFieldName('destination') ?? named(r).find((c) => c.type !== 'file_descriptor');
+        const op = kids(r).find((c) => !c.isNamed)?.type ?? '>';
+        // `cmd > >(sh)`: the process substitution reads what the command writes.
+        if (dest?.type === 'process_substitution' && !op.startsWith('<')) outputs.push(dest);
+        else input = this.fileRedirect(r, state, depth, input, standalone);
       } else {
         this.walk(r, state, NO_INPUT, depth);
       }
     }
-    return { stdin: input, continuations };
+    return { stdin: input, continuations, outputs };
+  }
+
+  /** Runs the commands of `>(…)` with the writer's output as their input. */
+  private feedOutputs(outputs: SyntaxNode[], out: Stream, state: ShellState, depth: number): void {
+    for (const o of outputs) for (const c of named(o)) this.walk(c, cloneState(state), out, depth + 1);
   }
 
   private heredoc(r: SyntaxNode, state: ShellState, depth: number, continuations: { node: SyntaxNode; piped: boolean }[]): Stream {
@@ -305,6 +332,7 @@ export class Analyzer {
         if (quoted) {
           literal = c.text;
         } else {
+          if (c.text.includes('`')) this.embedded(c.text.replace(/\$\([^)]*\)/g, ''), state, depth);
           const segs = this.segments(c, state, depth, true);
           const exact = segs.every((s) => s.kind !== 'unresolved');
           taints = new Set(segs.flatMap((s) => (s.kind === 'unresolved' ? s.taints : [])));
@@ -373,6 +401,7 @@ export class Analyzer {
         sawName = true;
         words.push(...this.expand(named(c)[0] ?? c, state, depth));
       } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') redirects.push(c);
+      else if (STATEMENTS.has(c.type)) this.walk(c, state, stdin, depth); // `time ( … )`: the grammar hangs the group on the command
       else if (sawName) words.push(...this.expand(c, state, depth));
       else prefix.push(c);
     }
@@ -388,7 +417,9 @@ export class Analyzer {
       for (const a of prefix) if (a.type === 'variable_assignment') this.assign(a, state, depth, true);
       return r.stdin;
     }
-    return runProgram(this, { words, assignments, state, stdin: r.stdin, depth });
+    const out = runProgram(this, { words, assignments, state, stdin: r.stdin, depth });
+    if (r.outputs.length) this.feedOutputs(r.outputs, withTaints(out, this.result.commands[this.commandIndex]?.taints ?? []), state, depth);
+    return out;
   }
 
   /** `for v in a b c`: small literal lists are unrolled so each value is judged. */
@@ -398,6 +429,7 @@ export class Analyzer {
     const valueNodes = kids(node).filter((c) => node.fieldNameForChild(kids(node).indexOf(c)) === 'value');
     const values = valueNodes.flatMap((v) => this.expand(v, state, depth));
     if (!variable || !body) return this.children(node, state, NO_INPUT, depth);
+    this.emit({ kind: 'env.set', name: variable.text, command: this.commandIndex });
     const known = valueNodes.length > 0 && values.length <= 16 && values.every((v) => v.exact && !v.glob);
     if (known) {
       for (const v of values) {
@@ -413,9 +445,33 @@ export class Analyzer {
 
   private declaration(node: SyntaxNode, state: ShellState, depth: number): void {
     const keyword = kids(node)[0]?.type ?? '';
+    const nameref = named(node).some((c) => c.type === 'word' && /^-[a-zA-Z]*n/.test(c.text));
+    // The grammar can split one word (`AGENT''POLICY_X=1`) into touching pieces: bash reads one name.
+    const parts = named(node);
+    for (let i = 0; i + 1 < parts.length; i++) {
+      if (parts[i + 1].startIndex !== parts[i].endIndex) continue;
+      let j = i + 1;
+      while (j + 1 < parts.length && parts[j + 1].startIndex === parts[j].endIndex) j++;
+      const text = parts.slice(i, j + 1).map((p) => this.expand(p, state, depth).map((w) => w.text).join('')).join('');
+      const m = /^([^=]+)=(.*)$/s.exec(text);
+      this.emit({ kind: 'env.set', name: m ? m[1] : text, value: m ? m[2] : undefined, command: this.commandIndex });
+      i = j;
+    }
     for (const c of named(node)) {
-      if (c.type === 'variable_assignment') {
+      if (c.type === 'variable_assignment' && /['"\\$]/.test(c.childForFieldName('name')?.text ?? '')) {
+        // `export AGENT''POLICY_X=1`: quote removal makes the real name.
+        for (const w of this.expand(c, state, depth)) {
+          const m = /^([^=]+)=(.*)$/s.exec(w.text);
+          if (m) this.emit({ kind: 'env.set', name: m[1], value: w.exact ? m[2] : undefined, command: this.commandIndex });
+          else this.opaque('unresolved-expansion', `${keyword} ${w.source}: the variable name is only known when the line runs`);
+        }
+      } else if (c.type === 'variable_assignment') {
         this.assign(c, state, depth, true);
+        if (nameref) {
+          // declare -n r=NAME: assigning r assigns NAME.
+          const target = this.assignmentParts(c, state, depth).words[0];
+          if (target) this.emit({ kind: 'env.set', name: target.text.replace(/\[.*$/, ''), command: this.commandIndex });
+        }
       } else if (c.type === 'variable_name') {
         if (keyword === 'export' || keyword === 'declare' || keyword === 'typeset' || keyword === 'readonly' || keyword === 'local') {
           this.emit({ kind: 'env.set', name: c.text, command: this.commandIndex });
@@ -458,12 +514,31 @@ export class Analyzer {
     return { name, words: [joined], exact: joined.exact };
   }
 
+  /** `NAME=…`, `NAME+=…`, `NAME++` inside arithmetic set variables. */
+  arithmeticAssignments(text: string): void {
+    for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|([A-Za-z_][A-Za-z0-9_]*)\s*(?:\+\+|--)|(?:\+\+|--)\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      this.emit({ kind: 'env.set', name: m[1] ?? m[2] ?? m[3], command: this.commandIndex });
+    }
+  }
+
+  /** Analyses `$(…)` and backtick bodies inside literal text that bash may evaluate later. */
+  embedded(text: string, state: ShellState, depth: number): void {
+    if (!text.includes('`') && !text.includes('$(')) return;
+    for (const code of embeddedCode(text)) this.analyzeCode(code, cloneState(state), NO_INPUT, depth + 1);
+  }
+
   /** A statement-level assignment or declaration: updates known variables and is an `env.set`. */
   private assign(node: SyntaxNode, state: ShellState, depth: number, emit: boolean): void {
     const parts = this.assignmentParts(node, state, depth);
-    if (parts.array) state.vars.set(parts.name, parts.exact ? { array: parts.array } : { unknown: true });
-    else if (node.text.includes('+=')) state.vars.set(parts.name, { unknown: true });
-    else state.vars.set(parts.name, parts.exact ? { scalar: parts.words[0]?.text ?? '' } : { unknown: true });
+    const taints = [...new Set(parts.words.flatMap((w) => [...w.taints]))];
+    if (parts.array) state.vars.set(parts.name, parts.exact ? { array: parts.array } : { unknown: true, taints });
+    else if (node.text.includes('+=')) state.vars.set(parts.name, { unknown: true, taints });
+    else state.vars.set(parts.name, parts.exact ? { scalar: parts.words[0]?.text ?? '' } : { unknown: true, taints });
+    // A subscript is arithmetic, and arithmetic runs substitutions: `a[$(cmd)]=1`.
+    const nameNode = node.childForFieldName('name');
+    if (nameNode) for (const c of named(nameNode)) this.segments(c, state, depth, true);
+    // Text that looks like code stored for later (`x='a[$(cmd)]'`, then `$((x))`, `${x@P}`, `${!x}`).
+    for (const w of parts.words) this.embedded(w.text, state, depth);
     if (emit) this.emit({ kind: 'env.set', name: parts.name, value: parts.exact ? parts.words[0]?.text : undefined, command: this.commandIndex });
   }
 
@@ -521,10 +596,11 @@ export class Analyzer {
         return [{ kind: 'unresolved', source: node.text, quoted, taints: [...taints, 'substitution'] }];
       }
       case 'process_substitution': {
-        const taints = this.processSubstitution(node, state, depth).taints;
-        return [{ kind: 'unresolved', source: node.text, quoted, taints: [...taints, 'substitution'] }];
+        const out = this.processSubstitution(node, state, depth);
+        return [{ kind: 'unresolved', source: node.text, quoted, taints: [...out.taints, 'substitution'], content: out.literal }];
       }
       case 'arithmetic_expansion':
+        this.arithmeticAssignments(node.text);
         for (const c of named(node)) this.segments(c, state, depth, true);
         return [{ kind: 'unresolved', source: node.text, quoted, taints: [] }];
       case 'concatenation':
@@ -598,10 +674,18 @@ export class Analyzer {
     const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])(?:\[([^\]]*)\])?(.*?)\}?$/s.exec(node.text);
     if (!m || node.text.startsWith('${#') || node.text.startsWith('${!')) return unresolved;
     const [, name, index, rest] = m;
+    if (/^:?[-=+?]/.test(rest)) {
+      // The operand is expanded (and may run code); `:=`/`=` also assigns the variable.
+      this.embedded(rest, state, depth);
+      if (/^:?=/.test(rest)) {
+        this.emit({ kind: 'env.set', name, command: this.commandIndex });
+        if (!state.vars.has(name)) state.vars.set(name, { unknown: true });
+      }
+    }
     if (node.type === 'expansion' && rest !== '' && !(rest.startsWith(':-') || rest.startsWith('-'))) return unresolved;
     const v = this.lookup(name, state);
     if (!v || 'unknown' in v) {
-      if (rest.startsWith(':-') || rest.startsWith('-')) return unresolved;
+      if (v && 'unknown' in v && v.taints?.length) return { ...unresolved, taints: v.taints } as Segment;
       return unresolved;
     }
     if ('array' in v) {
@@ -637,24 +721,36 @@ export class Analyzer {
 
   /** Analyses `$(…)`/backticks; returns the taints of what it outputs. */
   substitution(node: SyntaxNode, state: ShellState, depth: number): Set<Taint> {
+    return this.substitutionStream(node, state, depth).taints;
+  }
+
+  /** Analyses `$(…)`, backticks or `<(…)`; returns what the code outputs. */
+  substitutionStream(node: SyntaxNode, state: ShellState, depth: number): Stream {
     const from = this.result.commands.length;
     const saved = this.commandIndex;
     const inner = cloneState(state);
     let out: Stream = NO_INPUT;
-    for (const c of named(node)) out = this.walk(c, inner, NO_INPUT, depth + 1);
+    if (node.text.startsWith('`')) {
+      // Inside backticks bash removes the backslash before \ ` $ (and " in double quotes), then reads the text again.
+      out = this.analyzeCode(node.text.slice(1, -1).replace(/\\([\\`$"])/g, '$1'), inner, NO_INPUT, depth + 1);
+    } else for (const c of named(node)) out = this.walk(c, inner, NO_INPUT, depth + 1);
     this.commandIndex = saved;
     const taints = new Set<Taint>(out.taints);
     for (const c of this.result.commands.slice(from)) for (const t of c.taints) taints.add(t);
-    return taints;
+    return { literal: out.literal, taints, unknown: out.literal === undefined };
   }
 
   processSubstitution(node: SyntaxNode, state: ShellState, depth: number): Stream {
-    return { taints: this.substitution(node, state, depth), unknown: true };
+    return this.substitutionStream(node, state, depth);
   }
 }
 
 export function cloneState(s: ShellState): ShellState {
-  return { cwd: s.cwd, dirStack: [...s.dirStack], vars: new Map(s.vars), functions: new Set(s.functions), aliases: new Set(s.aliases) };
+  return { cwd: s.cwd, dirStack: [...s.dirStack], vars: new Map(s.vars), functions: new Set(s.functions), aliases: new Set(s.aliases), functionCwd: new Map(s.functionCwd) };
+}
+
+function withTaints(s: Stream, taints: readonly Taint[]): Stream {
+  return { ...s, taints: new Set([...s.taints, ...taints]) };
 }
 
 export function unknownStream(taints: Set<Taint>): Stream {
@@ -666,6 +762,9 @@ export function unionTaints(words: Word[]): Set<Taint> {
   for (const w of words) for (const t of w.taints) s.add(t);
   return s;
 }
+
+/** Nodes that are code, not words, wherever the grammar puts them. */
+const STATEMENTS = new Set(['subshell', 'compound_statement', 'if_statement', 'for_statement', 'c_style_for_statement', 'while_statement', 'case_statement', 'pipeline', 'list', 'redirected_statement', 'negated_command', 'function_definition']);
 
 function isWordNode(type: string): boolean {
   return ['word', 'string', 'raw_string', 'ansi_c_string', 'concatenation', 'simple_expansion', 'expansion', 'command_substitution', 'process_substitution', 'arithmetic_expansion', 'number', 'translated_string'].includes(type);

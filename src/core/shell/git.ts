@@ -356,8 +356,9 @@ function push(c: Call, parsed: ReturnType<typeof parseOptions>, rest: Word[], g:
   void rest;
 }
 
+/** A branch name as git resolves it on push: `refs/heads/x` and `heads/x` are x. */
 function shortRef(r: string): string {
-  return r.replace(/^refs\/heads\//, '');
+  return r.replace(/^(refs\/)?heads\//, '');
 }
 
 function hostFromRemote(u: string): string {

@@ -72,7 +72,7 @@ export function parseOptions(words: Word[], spec: OptionSpec): ParsedOptions {
       if (eq < 0 && values.includes(n0) && !optional.includes(n0)) i += spec.valueCounts?.[n0] ?? 1;
       continue;
     }
-    if (t.startsWith('-') && t.length > 1 && !/^-\d+$/.test(t)) {
+    if (t.startsWith('-') && t.length > 1) {
       // A bundle of short options; the first that takes a value takes the rest of the word (or the next word).
       let j = 1;
       for (; j < t.length; j++) {

@@ -175,7 +175,8 @@ export function runProgram(a: Analyzer, inv: Invocation): Stream {
     if (SYSTEM_BIN.has(dir) && base !== '') name = base;
   }
   if (!inv.bypassFunctions && (inv.state.functions.has(name) || inv.state.aliases.has(name))) {
-    // Defined on this line: its body was judged where it was defined.
+    // Defined on this line: its body was judged where it was defined; a `cd` in it moves the caller.
+    if (inv.state.functionCwd.has(name)) inv.state.cwd = inv.state.functionCwd.get(name);
     return unknownStream(inv.stdin.taints);
   }
 
@@ -284,7 +285,10 @@ register(['printf'], (c) => {
   c.passthrough = false;
   let args = c.args;
   if (args[0]?.text === '-v') {
-    c.state.vars.set(args[1]?.text ?? '', { unknown: true });
+    const name = args[1]?.text ?? '';
+    c.state.vars.set(name.replace(/\[.*$/, ''), { unknown: true });
+    c.a.emit({ kind: 'env.set', name: name.replace(/\[.*$/, ''), command: c.a.currentCommand });
+    c.a.embedded(name, c.state, c.inv.depth);
     args = args.slice(2);
   }
   if (args[0]?.text === '--') args = args.slice(1);
@@ -292,22 +296,28 @@ register(['printf'], (c) => {
   if (args.length && args.every((w) => w.exact)) c.literalOut = printf(args[0].text, args.slice(1).map((w) => w.text));
 });
 
-register([':', 'true', 'false', 'pwd', 'test', '[', '[[', 'exit', 'return', 'break', 'continue', 'wait', 'sleep', 'shopt', 'set', 'ulimit', 'umask', 'hash', 'type', 'which', 'whoami', 'id', 'uname', 'date', 'basename', 'dirname', 'realpath', 'readlink', 'seq', 'expr', 'tty', 'nproc', 'hostname', 'ls', 'tree', 'stat', 'file', 'du', 'df', 'dir', 'vdir', 'exa', 'eza', 'lsof', 'ps', 'uptime', 'free', 'getconf', 'locale', 'history', 'jobs', 'fg', 'bg', 'disown', 'times', 'dirs', 'help', 'caller', 'let', 'printenv', 'env-which'], (c) => {
+register(['test', '[', '[['], (c) => {
+  c.passthrough = false;
+  for (const w of c.args) c.a.embedded(w.text, c.state, c.inv.depth);
+});
+
+register([':', 'true', 'false', 'pwd', 'exit', 'return', 'break', 'continue', 'wait', 'sleep', 'shopt', 'set', 'ulimit', 'umask', 'hash', 'type', 'which', 'whoami', 'id', 'uname', 'date', 'basename', 'dirname', 'realpath', 'readlink', 'seq', 'expr', 'tty', 'nproc', 'hostname', 'ls', 'tree', 'stat', 'file', 'du', 'df', 'dir', 'vdir', 'exa', 'eza', 'lsof', 'ps', 'uptime', 'free', 'getconf', 'locale', 'history', 'jobs', 'fg', 'bg', 'disown', 'times', 'dirs', 'help', 'caller', 'let', 'printenv', 'env-which'], (c) => {
   c.passthrough = false;
 });
 
-register(['read', 'mapfile', 'readarray', 'getopts'], (c) => {
-  for (const w of c.args) if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.text)) c.state.vars.set(w.text, { unknown: true });
-});
-
-register(['export', 'declare', 'typeset', 'local', 'readonly'], (c) => {
-  // Reached only when the grammar did not see a declaration (e.g. `builtin export X=1`).
-  for (const w of c.args) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/s.exec(w.text);
-    if (m) {
-      c.a.emit({ kind: 'env.set', name: m[1], value: m[2], command: c.a.currentCommand });
-      if (m[2] !== undefined) c.state.vars.set(m[1], w.exact ? { scalar: m[2] } : { unknown: true });
+register(['read', 'mapfile', 'readarray', 'getopts', 'let', 'declare', 'typeset', 'local', 'export', 'readonly'], (c) => {
+  // Names these set (read/mapfile/getopts operands, `let NAME=…`); subscripts are arithmetic and may run code.
+  const args = c.name === 'getopts' ? c.args.slice(1) : c.args;
+  for (const w of args) {
+    c.a.embedded(w.text, c.state, c.inv.depth);
+    if (c.name === 'let') {
+      c.a.arithmeticAssignments(w.text);
+      continue;
     }
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(\[.*\])?(?:=(.*))?$/s.exec(w.text);
+    if (!m || (c.name !== 'read' && c.name !== 'mapfile' && c.name !== 'readarray' && c.name !== 'getopts' && m[3] === undefined)) continue;
+    c.state.vars.set(m[1], { unknown: true });
+    c.a.emit({ kind: 'env.set', name: m[1], command: c.a.currentCommand });
   }
 });
 
@@ -328,6 +338,12 @@ register(['cd', 'pushd', 'popd'], (c) => {
   }
   if (c.name === 'pushd') s.dirStack.push(s.cwd);
   const target = ops[0];
+  const cdpath = s.vars.has('CDPATH') || c.inv.assignments.some((a) => a.name === 'CDPATH');
+  if (cdpath && target && !target.text.startsWith('/') && !target.text.startsWith('.')) {
+    // CDPATH decides where a relative `cd` lands.
+    s.cwd = undefined;
+    return;
+  }
   if (!target) {
     s.cwd = c.name === 'cd' ? c.a.env.home : undefined;
     return;
@@ -381,7 +397,8 @@ register(['env'], (c) => {
       continue;
     }
     if (/^(-C.+|--chdir=.*)$/.test(t)) {
-      c.state.cwd = undefined;
+      const dir = t.replace(/^(-C|--chdir=)/, '');
+      c.state.cwd = c.a.resolvePath({ ...args[i], text: dir }, cloneState(c.state));
       i++;
       continue;
     }
@@ -455,13 +472,37 @@ function simpleWrapper(names: string[], valueOpts: string[], flagOpts: RegExp, p
 }
 
 simpleWrapper(['nohup'], [], /^$/);
-simpleWrapper(['time'], [], /^-[pv]+$|^--portability$/);
+register(['time'], (c) => {
+  // The `time` keyword times a pipeline: skip its -p, a `!`, and assignments that prefix the command.
+  let i = 0;
+  const args = c.args;
+  while (i < args.length && /^(-[pv]+|--portability|!)$/.test(args[i].text)) i++;
+  while (i < args.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(args[i].text)) {
+    const eq = args[i].text.indexOf('=');
+    c.a.emit({ kind: 'env.set', name: args[i].text.slice(0, eq), value: args[i].exact ? args[i].text.slice(eq + 1) : undefined, command: c.a.currentCommand });
+    i++;
+  }
+  c.transparent = true;
+  if (i >= args.length) return;
+  return c.nested(args.slice(i), { bypassFunctions: true });
+});
+register(['coproc'], (c) => {
+  // coproc [NAME] command, or coproc NAME { list; }: judge what runs.
+  let args = c.args;
+  if (args.length > 1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(args[0].text) && /^[{(]/.test(args[1].text)) args = args.slice(1);
+  c.transparent = true;
+  if (args[0] && /^[{(]/.test(args[0].text)) {
+    const code = args.map((w) => w.text).join(' ').replace(/^[{(]\s*/, '').replace(/[;\s]*[})]?$/, '');
+    return c.code(code, args.every((w) => w.exact), unionTaints(args), 'coproc');
+  }
+  return c.nested(args, { bypassFunctions: true });
+});
 simpleWrapper(['nice'], ['-n', '--adjustment'], /^-\d+$|^-n-?\d+$/);
 simpleWrapper(['timeout'], ['-s', '--signal', '-k', '--kill-after'], /^-(v|-verbose|-preserve-status|-foreground)$/, 1);
 simpleWrapper(['stdbuf'], ['-i', '-o', '-e', '--input', '--output', '--error'], /^-[ioe].+$/);
 simpleWrapper(['ionice'], ['-c', '-n', '--class', '--classdata'], /^-t$|^-c\d$|^-n\d$/, 0, false);
 simpleWrapper(['setsid'], [], /^-[cfw]+$|^--(ctty|fork|wait)$/, 0, false);
-simpleWrapper(['chronic', 'unbuffer', 'caffeinate', 'catchsegv', 'coproc', 'script', 'faketime', 'proxychains', 'torsocks', 'firejail', 'bwrap', 'chroot', 'nsenter', 'unshare', 'strace', 'ltrace', 'gdb', 'valgrind', 'perf', 'systemd-run', 'entr', 'parallel'], [], /^-[a-zA-Z]+$/, 0, false);
+simpleWrapper(['chronic', 'unbuffer', 'caffeinate', 'catchsegv', 'script', 'faketime', 'proxychains', 'torsocks', 'firejail', 'bwrap', 'chroot', 'nsenter', 'unshare', 'strace', 'ltrace', 'gdb', 'valgrind', 'perf', 'systemd-run', 'entr', 'parallel'], [], /^-[a-zA-Z]+$/, 0, false);
 simpleWrapper(['exec'], ['-a'], /^-[cl]+$/);
 simpleWrapper(['builtin'], [], /^$/);
 simpleWrapper(['taskset'], [], /^-[acp]+$/, 1, false);
@@ -544,6 +585,7 @@ register(['xargs'], (c) => {
     const spliced = cmd.some((w) => w.text.includes(r));
     if (spliced && isShellCodeCommand(cmd) && !values) {
       c.opaque('spliced-code', `xargs -I ${r} splices its input into shell code`);
+      runProgram(c.a, { ...c.inv, words: cmd.map((w) => ({ ...w, text: w.text.split(r).join('input-item') })), assignments: [], stdin: NO_INPUT, bypassFunctions: true });
     }
     for (const v of values ?? [undefined]) {
       const words = cmd.map((w) => (w.text.includes(r) ? (v === undefined ? { ...unknownItem, text: w.text } : itemWord(w.text.split(r).join(v))) : w));
@@ -554,6 +596,11 @@ register(['xargs'], (c) => {
   const extra = items ? items.map(itemWord) : [unknownItem];
   return runProgram(c.a, { ...c.inv, words: [...cmd, ...extra], assignments: [], stdin: NO_INPUT, bypassFunctions: true });
 });
+
+/** A script path that is really standard input. */
+function isStdinPath(w: Word): boolean {
+  return w.exact && /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0|\/dev\/tty)$/.test(w.text);
+}
 
 function isShellCodeCommand(words: Word[]): boolean {
   const n = path.posix.basename(words[0]?.text ?? '');
@@ -582,7 +629,11 @@ register(['find'], (c) => {
       const cmd: Word[] = [];
       i++;
       while (i < args.length && args[i].text !== ';' && args[i].text !== '+') cmd.push(args[i++]);
-      if (cmd.some((w) => w.text.includes('{}')) && isShellCodeCommand(cmd)) c.opaque('spliced-code', 'find -exec splices file names into shell code');
+      if (cmd.some((w) => w.text.includes('{}')) && isShellCodeCommand(cmd)) {
+        c.opaque('spliced-code', 'find -exec splices file names into shell code');
+        // What the code does with an ordinary file name in place of {}.
+        runProgram(c.a, { ...c.inv, words: cmd.map((w) => ({ ...w, text: w.text.split('{}').join('found-file') })), assignments: [], stdin: NO_INPUT, bypassFunctions: true });
+      }
       for (const s of starts) {
         for (const f of found(s)) {
           const words = cmd.map((w) => (w.text === '{}' ? f : w.text.includes('{}') ? { ...w, exact: false, source: `${w.text} (found file)` } : w));
@@ -667,9 +718,13 @@ register([...SHELLS], (c) => {
     c.transparent = true;
     return c.code(codeWord.text, codeWord.exact, codeWord.taints, `${c.name} -c`);
   }
-  if (rest.length && !stdinFlag) {
+  if (rest.length && !stdinFlag && !isStdinPath(rest[0])) {
     const script = rest[0];
-    if (!script.exact) {
+    if (script.content !== undefined) {
+      // `bash <(echo '…')`: the script is what the substitution prints.
+      c.transparent = true;
+      c.code(script.content, true, script.taints, `${c.name} <(…)`);
+    } else if (!script.exact) {
       c.opaque(codeReason(script.taints), `${c.name} runs ${script.source}, which is only known when the line runs`);
     } else {
       c.opaque('script', `${c.name} runs the script ${script.text}, whose content is not analysed`);
@@ -683,6 +738,11 @@ register([...SHELLS], (c) => {
 register(['source', '.'], (c) => {
   const script = c.args[0];
   if (!script) return;
+  if (isStdinPath(script)) return c.stdinCode('shell');
+  if (script.content !== undefined) {
+    c.transparent = true;
+    return c.code(script.content, true, script.taints, `${c.name} <(…)`);
+  }
   if (!script.exact) c.opaque(codeReason(script.taints), `${c.name} runs ${script.source}, which is only known when the line runs`);
   else {
     c.opaque('script', `${c.name} runs the script ${script.text}, whose content is not analysed`);
@@ -742,6 +802,12 @@ register([...INTERPRETERS], (c) => {
       }
       c.argv = [c.name, '-m', ...args.slice(i + 1).map(argText)];
       return;
+    }
+    const fileOpt = /^(--env-file|--env-file-if-exists|--import|--require|--loader|--experimental-loader|--settings|--config|--tsconfig|--preload|--rcfile|-r)(?:=(.*))?$/s.exec(t);
+    if (fileOpt) {
+      const value = fileOpt[2] !== undefined ? { ...args[i], text: fileOpt[2] } : args[++i];
+      if (value) c.read(value, `${c.name} ${fileOpt[1]}`);
+      continue;
     }
     if (t === '-' || !t.startsWith('-')) {
       if (t === '-') {
@@ -907,6 +973,7 @@ register(['mv', 'cp', 'install', 'ln', 'link'], (c) => {
     values: ['-t', '--target-directory', '-S', '--suffix', '-m', '--mode', '-o', '--owner', '-g', '--group', '--backup', '--reflink', '--preserve', '--no-preserve', '--sparse', '--context'],
     optionalValues: ['--backup', '--reflink', '--preserve'],
     noValueShort: 'rRafinpuvlsLPdxTbHDFZ',
+    flagsLong: ['--recursive', '--archive', '--force', '--symbolic', '--no-dereference'],
   });
   const target = parsed.value('-t') ?? parsed.value('--target-directory');
   let ops = parsed.operands;
@@ -920,7 +987,9 @@ register(['mv', 'cp', 'install', 'ln', 'link'], (c) => {
     // Moving or linking changes the path where it stood, and everything under it.
     else c.write(w, c.name, c.name === 'mv' || undefined);
   }
-  if (dest) c.write(dest);
+  // A recursive copy or a link can replace what is under the destination.
+  const recursiveDest = c.name === 'ln' || c.name === 'link' || (c.name === 'cp' && (parsed.has('-r') || parsed.has('-R') || parsed.has('-a') || parsed.has('--recursive') || parsed.has('--archive')));
+  if (dest) c.write(dest, c.name, recursiveDest || undefined);
   c.passthrough = false;
 });
 
@@ -1070,6 +1139,10 @@ register(['curl', 'wget', 'http', 'https', 'xh', 'aria2c', 'lynx', 'links', 'w3m
       value = { ...w, text: t.slice(eq + 1) };
     } else if (curlValues.includes(t)) {
       value = args[++i];
+    } else if (/^-[a-zA-Z][^a-zA-Z]/.test(t) && curlValues.includes(t.slice(0, 2))) {
+      // A short option with its value glued on: -d@file, -ofile.
+      opt = t.slice(0, 2);
+      value = { ...w, text: t.slice(2) };
     } else if (/^-[a-zA-Z]{2,}$/.test(t) && !isWget) {
       // bundled short flags, the last may take a value: -sSLo out
       const last = '-' + t[t.length - 1];
@@ -1207,6 +1280,14 @@ register(['npm', 'pnpm', 'yarn', 'bun', 'npx', 'pnpx', 'bunx'], (c) => {
   if (!subWord) return;
   const sub = c.name === 'npm' || c.name === 'pnpm' ? NPM_ALIASES[subWord.text] ?? subWord.text : subWord.text;
   const rest = args.slice(i + 1);
+  const prefixIdx = args.findIndex((w) => /^(--prefix|-C|--dir|--cwd)(=|$)/.test(w.text));
+  if (prefixIdx >= 0) {
+    const w = args[prefixIdx];
+    const v = w.text.includes('=') ? { ...w, text: w.text.slice(w.text.indexOf('=') + 1) } : args[prefixIdx + 1];
+    const dir = v ? c.a.resolvePath(v, c.state) : undefined;
+    const ws = c.a.env.workspace;
+    if (dir === undefined || !(dir === ws || dir.startsWith(ws + '/'))) c.opaque('script', `${c.name} ${w.text}: runs the package scripts of another folder`);
+  }
   for (const w of rest) if (/^--script-shell|^--node-options/.test(w.text)) c.opaque('exec-config', `${c.name} ${w.text} changes what runs scripts`);
   if (sub === 'exec' || (c.name === 'pnpm' && sub === 'dlx') || (c.name === 'yarn' && sub === 'dlx')) return npmExec(c, rest, `${c.name} ${sub}`);
   c.argv = [c.name, sub, ...rest.map(argText), ...pre];
@@ -1243,7 +1324,20 @@ function npmExec(c: Call, args: Word[], what: string): Stream | void {
   }
 }
 
-register(['pip', 'pip3', 'pipx', 'uv', 'poetry', 'conda', 'mamba', 'gem', 'cargo', 'go', 'apt', 'apt-get', 'aptitude', 'dnf', 'yum', 'brew', 'apk', 'pacman', 'zypper', 'snap', 'flatpak', 'composer', 'mvn', 'gradle', 'make', 'cmake', 'tsc', 'eslint', 'prettier', 'vitest', 'jest', 'mocha', 'pytest', 'ruff', 'mypy', 'black', 'esbuild', 'vite', 'webpack', 'rustc', 'gcc', 'g++', 'cc', 'clang'], (c) => {
+register(['tsc'], (c) => {
+  c.passthrough = false;
+  const args = c.args;
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--?(outDir|outFile|out|declarationDir|tsBuildInfoFile|generateTrace|project|p)(?:=(.*))?$/.exec(args[i].text);
+    if (!m) continue;
+    const v = m[2] !== undefined ? { ...args[i], text: m[2] } : args[++i];
+    if (!v) continue;
+    if (m[1] === 'project' || m[1] === 'p') c.read(v, 'tsc --project');
+    else c.write(v, `tsc --${m[1]}`, true);
+  }
+});
+
+register(['pip', 'pip3', 'pipx', 'uv', 'poetry', 'conda', 'mamba', 'gem', 'cargo', 'go', 'apt', 'apt-get', 'aptitude', 'dnf', 'yum', 'brew', 'apk', 'pacman', 'zypper', 'snap', 'flatpak', 'composer', 'mvn', 'gradle', 'make', 'cmake', 'eslint', 'prettier', 'vitest', 'jest', 'mocha', 'pytest', 'ruff', 'mypy', 'black', 'esbuild', 'vite', 'webpack', 'rustc', 'gcc', 'g++', 'cc', 'clang'], (c) => {
   // The command pattern decides; arguments may name files the tool reads or writes.
   const argv = c.args.filter((w) => !w.text.startsWith('-'));
   void argv;

@@ -18,6 +18,8 @@ export interface Word {
   taints: ReadonlySet<Taint>;
   /** The source text of the word this field came from. */
   source: string;
+  /** What a process substitution (`<(echo …)`) in this word outputs, when known. */
+  content?: string;
 }
 
 /** A piece of a word before field splitting. */
@@ -27,7 +29,7 @@ export type Segment =
   | { kind: 'value'; text: string; quoted: boolean }
   /** `"${a[@]}"`: one field per element. */
   | { kind: 'fields'; values: string[] }
-  | { kind: 'unresolved'; source: string; quoted: boolean; taints: Taint[] };
+  | { kind: 'unresolved'; source: string; quoted: boolean; taints: Taint[]; content?: string };
 
 export const DEFAULT_IFS = ' \t\n';
 const MAX_BRACE_RESULTS = 512;
@@ -58,13 +60,15 @@ function fieldsOf(pattern: string, segments: Segment[], source: string, home: (u
   let glob = false;
   let started = false; // a quoted empty string still makes a field
   let taints = new Set<Taint>();
+  let content: string | undefined;
   const flush = (force: boolean) => {
-    if (started || text !== '' || force) fields.push({ text, exact, glob, taints, source });
+    if (started || text !== '' || force) fields.push({ text, exact, glob, taints, source, ...(content !== undefined ? { content } : {}) });
     text = '';
     exact = true;
     glob = false;
     started = false;
     taints = new Set();
+    content = undefined;
   };
 
   // Tilde expansion applies to an unquoted leading `~` (up to the first slash).
@@ -117,6 +121,7 @@ function fieldsOf(pattern: string, segments: Segment[], source: string, home: (u
         text += s.source;
         exact = false;
         started = true;
+        if (s.content !== undefined) content = s.content;
         for (const t of s.taints) taints.add(t);
         break;
     }
@@ -299,4 +304,34 @@ export const NON_ASCII = /[^\u0000-\u007f]/;
 /** The text of a word as an argv token: unresolved words carry UNKNOWN_TOKEN so rules can tell. */
 export function argText(w: Word): string {
   return w.exact ? w.text : '\u0000' + w.text;
+}
+
+/**
+ * Code embedded in text: the bodies of `$(…)` and backticks, found without a grammar (for
+ * text bash may evaluate later: array subscripts, `${x@P}`, arithmetic, here-doc bodies).
+ */
+export function embeddedCode(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length && out.length < 64; i++) {
+    if (text[i] === '\\') {
+      i++;
+      continue;
+    }
+    if (text[i] === '`') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '`') j += text[j] === '\\' ? 2 : 1;
+      out.push(text.slice(i + 1, j).replace(/\\([\\`$"])/g, '$1'));
+      i = j;
+    } else if (text[i] === '$' && text[i + 1] === '(' && text[i + 2] !== '(') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === '(') depth++;
+        else if (text[j] === ')' && --depth === 0) break;
+      }
+      out.push(text.slice(i + 2, j));
+      i = j;
+    }
+  }
+  return out;
 }
