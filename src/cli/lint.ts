@@ -1,11 +1,10 @@
 import * as path from 'path';
 import { compilePolicy, policyHash } from '../core/policy/compile';
 import { formatPolicyError, loadPolicyText } from '../core/policy/load';
-import { baseline, findRepoPolicy, POLICY_FILE, recommendedUserLayer } from '../core/policy/resolve';
+import { baseline, findRepoPolicy, nodePolicyFileSystem, POLICY_FILE, recommendedUserLayer } from '../core/policy/resolve';
 import { decide } from '../core/pdp/decide';
 import type { DecisionRequest } from '../core/pdp/types';
 import { initShellParser } from '../core/shell/parser';
-import { nodeFs } from './policyContext';
 
 export interface LintOptions {
   file?: string;
@@ -17,8 +16,8 @@ export interface LintOptions {
 
 /** Validates a policy file and runs its self-tests (the file over the built-in baseline). 0 only when both pass. */
 export async function lint(opts: LintOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const file = opts.file ? path.resolve(opts.cwd, opts.file) : findRepoPolicy(opts.cwd, nodeFs) ?? path.join(opts.cwd, POLICY_FILE);
-  const text = nodeFs.readText(file);
+  const file = opts.file ? path.resolve(opts.cwd, opts.file) : findRepoPolicy(opts.cwd, nodePolicyFileSystem) ?? path.join(opts.cwd, POLICY_FILE);
+  const text = nodePolicyFileSystem.readText(file);
   if (text === undefined) {
     err.write(`${file}:1:1 file not found (create one with \`agentpolicy init\`)\n`);
     return 1;

@@ -1,25 +1,13 @@
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { formatPolicyError } from '../core/policy/load';
-import { resolvePolicy, type PolicyFileSystem, type ResolvedPolicy } from '../core/policy/resolve';
+import { nodePolicyFileSystem, resolvePolicy, type ResolvedPolicy } from '../core/policy/resolve';
 import { initShellParser } from '../core/shell/parser';
 import type { ParsedArgs } from './args';
 
 /** Flags every policy-reading command accepts. */
 export const POLICY_FLAGS = ['--policy', '--workspace', '--cwd', '--home', '--agent', '--org-policy'];
 
-export const nodeFs: PolicyFileSystem = {
-  readText(file) {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
-      throw e;
-    }
-  },
-};
 
 export interface PolicyContext {
   resolved: ResolvedPolicy;
@@ -41,7 +29,7 @@ export async function policyContext(args: ParsedArgs, err: NodeJS.WritableStream
     policyFile: args.values.get('--policy'),
     orgPolicyFile: args.values.get('--org-policy') ?? process.env.AGENTPOLICY_ORG_POLICY,
     trustRepo: args.booleans.has('--trust-repo'),
-    fs: nodeFs,
+    fs: nodePolicyFileSystem,
   });
   if (resolved.errors.length) {
     for (const e of resolved.errors) err.write(`${formatPolicyError(e)}\n`);

@@ -1,25 +1,13 @@
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/broker/broker';
 import type { CompiledPolicy } from '../core/policy/compile';
 import { formatPolicyError, type PolicyError } from '../core/policy/load';
-import { resolvePolicy, type PolicyFileSystem } from '../core/policy/resolve';
+import { nodePolicyFileSystem, resolvePolicy } from '../core/policy/resolve';
 import { SETTINGS } from './ids';
 import { dispose } from './logger';
 
-const nodeFs: PolicyFileSystem = {
-  readText(file) {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
-      throw e;
-    }
-  },
-};
 
 /**
  * The policy in force for the workspace: reloaded when a policy file or workspace trust
@@ -68,7 +56,7 @@ export class PolicyService implements vscode.Disposable {
   /** Loads every layer; undefined when one failed (the caller keeps the last good policy). */
   private load(): CompiledPolicy | undefined {
     const org = vscode.workspace.getConfiguration().get<string>(SETTINGS.orgPolicyPath) || undefined;
-    const r = resolvePolicy({ cwd: this.workspace, workspace: this.workspace, home: os.homedir(), orgPolicyFile: org, trustRepo: this.trusted, fs: nodeFs });
+    const r = resolvePolicy({ cwd: this.workspace, workspace: this.workspace, home: os.homedir(), orgPolicyFile: org, trustRepo: this.trusted, fs: nodePolicyFileSystem });
     this.lastErrors = r.errors;
     if (r.errors.length) {
       for (const e of r.errors) this.logger.error(`[policy] ${formatPolicyError(e)}`);
@@ -79,7 +67,7 @@ export class PolicyService implements vscode.Disposable {
   }
 
   private fallback(): CompiledPolicy {
-    const r = resolvePolicy({ cwd: path.join(os.tmpdir(), 'agentpolicy-no-repo'), workspace: this.workspace, home: os.homedir(), trustRepo: false, fs: { readText: (f) => (f.startsWith(os.homedir()) ? nodeFs.readText(f) : undefined) } });
+    const r = resolvePolicy({ cwd: path.join(os.tmpdir(), 'agentpolicy-no-repo'), workspace: this.workspace, home: os.homedir(), trustRepo: false, fs: { readText: (f) => (f.startsWith(os.homedir()) ? nodePolicyFileSystem.readText(f) : undefined) } });
     return r.policy;
   }
 

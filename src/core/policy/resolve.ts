@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import type { LayerName } from '../pdp/types';
 import { compilePolicy, policyHash, type CompiledPolicy, type PolicyLayer } from './compile';
@@ -11,6 +12,19 @@ export interface PolicyFileSystem {
   /** The file's text, or undefined when it does not exist. Throws on other errors. */
   readText(file: string): string | undefined;
 }
+
+/** Node's fs: a missing file (or a folder where a file was expected) is undefined, anything else throws. */
+export const nodePolicyFileSystem: PolicyFileSystem = {
+  readText(file) {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+      throw e;
+    }
+  },
+};
 
 export interface ResolveOptions {
   cwd: string;
