@@ -153,6 +153,18 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     assert.match(lines[0], /^agentpolicy: deny: .*rm -rf ~.*\[rule .*no-recursive-delete-outside-workspace.*\]\. To proceed/);
   });
 
+  it('a script cannot switch the trap off before running what it wants', async () => {
+    for (const attempt of ['__agentpolicy_line_ok=1', 'trap - DEBUG', "trap '' DEBUG", 'shopt -u extdebug', 'set +T', '__agentpolicy_ask() { return 0; }', 'unset -f __agentpolicy_ask']) {
+      const f = path.join(tmp, 'tamper.sh');
+      fs.writeFileSync(f, `${attempt}\ngit push --force origin feature:main\n`);
+      const before = mainBefore();
+      const r = await run(['/bin/bash', f]);
+      assert.strictEqual(r.code, 126, attempt);
+      assert.match(r.err, /agentpolicy: deny: /, attempt);
+      assert.strictEqual(mainBefore(), before, attempt);
+    }
+  });
+
   it('a developer who declines denies, and the script stops there', async () => {
     // The developer lets the script start, then declines what it tries.
     const answers: ApprovalAnswer[] = ['allow-once', 'deny'];

@@ -38,9 +38,14 @@ protected:
 rules:
   - id: guard-env
     action: env.set
-    names: AGENTPOLICY_*
+    names: [AGENTPOLICY_*, __agentpolicy*, __ap_*, TRAPDEBUG]
     effect: deny
-    reason: AGENTPOLICY_* variables configure the guard; an agent setting one is tampering.
+    reason: AGENTPOLICY_* variables and the guard's shell functions configure the guard; an agent setting one is tampering.
+  - id: guard-trap
+    action: command
+    match: ["trap ... DEBUG", "trap ... debug", "shopt -u extdebug", "set +*T*", "set +o functrace", "unfunction ... TRAPDEBUG", "unsetopt ... debugbeforecmd", "enable -n ... trap"]
+    effect: deny
+    reason: This would switch off the shell trap the guard uses to check commands.
   - id: guard-git-hooks-env
     action: env.set
     names: [GIT_CONFIG_COUNT, GIT_CONFIG_KEY_*, GIT_CONFIG_VALUE_*, GIT_CONFIG_PARAMETERS]

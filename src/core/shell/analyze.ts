@@ -215,6 +215,8 @@ export class Analyzer {
       case 'function_definition': {
         const name = node.childForFieldName('name');
         if (name) state.functions.add(name.text);
+        // Defining a function is setting a name (the guard's own functions are protected).
+        if (name) this.emit({ kind: 'env.set', name: name.text, command: this.commandIndex });
         const body = node.childForFieldName('body');
         // The body could run whenever the function is called: judge it where it is defined.
         if (body) {

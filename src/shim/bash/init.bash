@@ -15,14 +15,16 @@ __agentpolicy_lib=${BASH_SOURCE[0]%/*}/ask.bash
 __agentpolicy_debug() {
   # `bash -c LINE`: judge the whole line once, as analysis sees it; an allowed line runs.
   if [[ -z ${__agentpolicy_started-} ]]; then
-    __agentpolicy_started=1
+    readonly __agentpolicy_started=1
     if [[ -n ${BASH_EXECUTION_STRING-} ]]; then
       if __agentpolicy_ask bash "$BASH_EXECUTION_STRING"; then
-        __agentpolicy_line_ok=1
+        readonly __agentpolicy_line_ok=1
         return 0
       fi
       exit 126
     fi
+    # Per-command mode from here on: nothing the script runs may claim the line was approved.
+    readonly __agentpolicy_line_ok=
   fi
   [[ -n ${__agentpolicy_line_ok-} ]] && return 0
   # Scripts and interactive shells: each simple command as it is about to run.
@@ -38,5 +40,8 @@ __agentpolicy_arm() {
   __agentpolicy_debug
 }
 
+# A script must not be able to redefine or unset the guard's functions (definitions do not
+# pass through the DEBUG trap); trap, shopt and set changes are judged by the policy.
+readonly -f __agentpolicy_ask __agentpolicy_debug __agentpolicy_arm
 set -T
 trap '__agentpolicy_arm' DEBUG
