@@ -36,7 +36,9 @@ export class FileGuard implements vscode.Disposable {
     private readonly audit: (what: string, ruleIds: string[]) => Promise<void>,
   ) {
     this.disposables.push(this.restoredEmitter, this.acceptedEmitter, policies.onDidChange(() => void this.rewatch()));
-    void this.rewatch();
+    // Snapshots are taken just after activation, not on its path.
+    const t = setTimeout(() => void this.rewatch(), 0);
+    this.disposables.push({ dispose: () => clearTimeout(t) });
   }
 
   /** The extension itself is about to change `file` on the developer's behalf (Create Policy, Keep). */

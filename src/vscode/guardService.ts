@@ -94,6 +94,8 @@ export class GuardService implements vscode.Disposable {
 
   private async start(): Promise<void> {
     await initShellParser(path.join(this.context.extensionPath, 'dist'));
+    // Load the policy now, in the background, so the first decision does not pay for it.
+    this.logger.info(`[guard] ${this.policies.policy.rules.length} rules in force`);
     this.credentials = await CredentialAuthority.create(this.policies.workspace);
     try {
       this.audit = await AuditLog.open(this.auditDir);

@@ -16,7 +16,7 @@ import { dispose } from './logger';
  */
 export class PolicyService implements vscode.Disposable {
   private disposables: vscode.Disposable[] = [];
-  private current: CompiledPolicy;
+  private current?: CompiledPolicy;
   private lastErrors: PolicyError[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -24,7 +24,7 @@ export class PolicyService implements vscode.Disposable {
 
   constructor(private readonly logger: Logger) {
     this.workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
-    this.current = this.load() ?? this.fallback();
+    // Loaded on first use, off the activation path.
     // Policy files are protected: the file guard reloads us once a change is accepted, so a
     // change an agent made is never loaded, not even for the moment before it is reverted.
     this.disposables.push(
@@ -35,7 +35,12 @@ export class PolicyService implements vscode.Disposable {
   }
 
   get policy(): CompiledPolicy {
+    this.current ??= this.load() ?? this.fallback();
     return this.current;
+  }
+
+  get loaded(): boolean {
+    return this.current !== undefined;
   }
 
   /** Problems with the files behind the policy in force (empty when they all loaded). */

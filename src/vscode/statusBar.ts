@@ -48,7 +48,7 @@ export class GuardStatusBar implements vscode.Disposable {
         this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
     }
-    if (this.policies.policy.ignored.length) tip.appendMarkdown(`\n\n${this.policies.policy.ignored.length} repository rule(s) ignored (untrusted workspace).`);
+    if (this.policies.loaded && this.policies.policy.ignored.length) tip.appendMarkdown(`\n\n${this.policies.policy.ignored.length} repository rule(s) ignored (untrusted workspace).`);
     tip.appendMarkdown('\n\nClick for actions.');
     this.item.tooltip = tip;
   }

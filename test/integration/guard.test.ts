@@ -259,18 +259,45 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     assert.match(blocked.err, /no-force-push/);
   });
 
-  it('an interactive bash started with the guard blocks what is typed at the prompt', async () => {
-    const e = { ...env(), PROMPT_COMMAND: `source ${shimRoot}/bash/init.bash; PROMPT_COMMAND=` };
-    const child = spawn('bash', ['--norc', '-i'], { cwd: work, env: e });
+  /** Types lines into a real interactive bash with the guard's environment; returns everything it printed. */
+  async function interactive(lines: string[], extra: Record<string, string> = {}, rc = ''): Promise<string> {
+    const rcFile = path.join(tmp, 'interactive-rc');
+    fs.writeFileSync(rcFile, rc);
+    const child = spawn('bash', ['--rcfile', rcFile, '-i'], { cwd: work, env: { ...env(), ...extra } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.stdin.write('echo typed-ok\n');
-    child.stdin.write('git push --force origin feature:main\n');
-    child.stdin.write('echo still-here\nexit\n');
+    for (const l of lines) child.stdin.write(l + '\n');
+    child.stdin.write('exit\n');
     await new Promise((r) => child.on('exit', r));
+    return out;
+  }
+
+  it('an interactive bash (PROMPT_COMMAND from the environment) judges each typed line once, whole', async () => {
+    const before = mainBefore();
+    const out = await interactive(['echo typed-ok', 'echo one; git push --force origin feature:main; echo two', 'echo still-here']);
     assert.match(out, /typed-ok/);
+    assert.match(out, /agentpolicy: deny: echo one; git push --force/);
+    assert.doesNotMatch(out, /\bone\b\s*\n.*\btwo\b/); // nothing of the blocked line ran
+    assert.doesNotMatch(out, /^two$/m);
+    assert.match(out, /still-here/); // a blocked line does not brick the shell
+    assert.strictEqual(mainBefore(), before);
+  });
+
+  it('an interactive line kept out of history (HISTCONTROL=ignorespace) is still judged', async () => {
+    const before = mainBefore();
+    const out = await interactive([' git push --force origin feature:main', 'echo after'], {}, 'HISTCONTROL=ignoreboth\n');
     assert.match(out, /agentpolicy: deny: git push --force/);
-    assert.match(out, /still-here/);
+    assert.match(out, /after/);
+    assert.strictEqual(mainBefore(), before);
+  });
+
+  it('keeps a DEBUG trap and PROMPT_COMMAND that were there before (as VS Code shell integration sets them)', async () => {
+    const rc = `__seen() { echo "prev-trap:$BASH_COMMAND" >> ${tmp}/prev-trap.log; }\ntrap '__seen' DEBUG\n__my_prompt() { :; }\nPROMPT_COMMAND="__my_prompt; $PROMPT_COMMAND"\n`;
+    fs.rmSync(path.join(tmp, 'prev-trap.log'), { force: true });
+    const out = await interactive(['echo chained-ok'], {}, rc);
+    assert.match(out, /chained-ok/);
+    assert.doesNotMatch(out, /agentpolicy: (deny|ask)/);
+    assert.match(fs.readFileSync(path.join(tmp, 'prev-trap.log'), 'utf8'), /prev-trap:echo chained-ok/);
   });
 });

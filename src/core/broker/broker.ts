@@ -85,7 +85,7 @@ export class Broker {
   /** "Allow for this session" grants: session id → verdict keys. */
   private readonly sessionGrants = new Map<string, Set<string>>();
   /** A developer-approved shell line lets its programs' PATH shims through once, briefly. */
-  private readonly passGrants = new Map<string, { names: Set<string>; pushes: GitPushAction[]; until: number }>();
+  private readonly passGrants = new Map<string, { keys: Set<string>; pushes: GitPushAction[]; until: number }>();
   private pending = 0;
 
   constructor(private readonly opts: BrokerOptions) {}
@@ -243,28 +243,35 @@ export class Broker {
     this.sessionGrants.set(sid, g);
   }
 
-  /** A developer-approved request lets the same commands (and pushes) through the other PEPs briefly. */
+  /**
+   * A developer-approved request lets exactly the same actions through the other PEPs for a
+   * moment (the trap, then the PATH shim, then git's hook see one command): nothing else.
+   */
   private grantPass(sid: string, d: Decision): void {
-    this.passGrants.set(sid, { names: new Set(commandNames(d)), pushes: d.actions.filter((a): a is GitPushAction => a.kind === 'git.push'), until: Date.now() + PASS_GRANT_MS });
+    // Approvals in the same session a moment apart (two terminals asking at once) each keep theirs.
+    const now = Date.now();
+    const g = this.passGrants.get(sid);
+    const live = g && g.until >= now ? g : { keys: new Set<string>(), pushes: [] as GitPushAction[], until: 0 };
+    for (const k of this.askKeys(d)) live.keys.add(k);
+    live.pushes.push(...d.actions.filter((a): a is GitPushAction => a.kind === 'git.push'));
+    live.until = now + PASS_GRANT_MS;
+    this.passGrants.set(sid, live);
   }
 
   private takePass(sid: string, d: Decision): boolean {
     const g = this.passGrants.get(sid);
     if (!g || g.until < Date.now()) return false;
     // Only what is still `ask` needs covering: denies were never passed.
-    const asks = d.verdicts.filter((v) => v.effect === 'ask').map((v) => v.action);
-    return asks.every((a) => {
-      if (a.kind === 'git.push' && a.observed) return a.refs.every((r) => g.pushes.some((p) => p.unresolved || p.allBranches || p.refs.some((q) => (q.dst === undefined || q.dst === r.dst) && (q.force || !r.force) && (q.delete || !r.delete))));
-      if (a.kind === 'command') return g.names.has(a.argv[0]);
-      // Other actions belong to a command of the approved line.
-      return d.actions.some((c) => c.kind === 'command' && c.command === a.command && g.names.has(c.argv[0]));
-    });
+    return d.verdicts
+      .filter((v) => v.effect === 'ask')
+      .every((v) => {
+        const a = v.action;
+        if (a.kind === 'git.push' && a.observed) return a.refs.every((r) => g.pushes.some((p) => p.unresolved || p.allBranches || p.refs.some((q) => (q.dst === undefined || q.dst === r.dst) && (q.force || !r.force) && (q.delete || !r.delete))));
+        return g.keys.has(`${a.kind}: ${describeAction(a)}`);
+      });
   }
 }
 
-function commandNames(d: Decision): string[] {
-  return d.actions.filter((a): a is Extract<Action, { kind: 'command' }> => a.kind === 'command').map((a) => a.argv[0]);
-}
 
 function describeRequest(req: DecideRequest): string {
   if (req.command !== undefined) return req.command.replace(/\s+/g, ' ').trim();

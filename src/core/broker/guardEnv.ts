@@ -29,6 +29,8 @@ export function guardEnv(input: GuardEnvInput): Record<string, string> {
   const dirs = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter((d) => d !== bin);
   env.PATH = [bin, ...dirs].join(':');
   env.BASH_ENV = path.join(shimRoot, 'bash', 'init.bash');
+  // Interactive bash ignores BASH_ENV: the first prompt loads the guard, later prompts reset its line state.
+  env.PROMPT_COMMAND = `__agentpolicy_prompt 2>/dev/null || { __agentpolicy_prev_trap=$(trap -p DEBUG); . '${env.BASH_ENV.replace(/'/g, `'\\''`)}'; }`;
   if (env.ZDOTDIR !== path.join(shimRoot, 'zsh')) env.AGENTPOLICY_USER_ZDOTDIR = env.ZDOTDIR ?? env.HOME ?? '';
   env.ZDOTDIR = path.join(shimRoot, 'zsh');
   env.AGENTPOLICY_SOCKET = input.socketPath;

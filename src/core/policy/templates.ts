@@ -44,6 +44,7 @@ rules:
   - id: guard-trap
     action: command
     match: ["trap ... DEBUG", "trap ... debug", "shopt -u extdebug", "set +*T*", "set +o functrace", "unfunction ... TRAPDEBUG", "unsetopt ... debugbeforecmd", "enable -n ... trap"]
+    except: ["trap -p", "trap -l"]
     effect: deny
     reason: This would switch off the shell trap the guard uses to check commands.
   - id: guard-git-hooks-env
@@ -182,7 +183,7 @@ ${DENY_RULES}
   # --- Allow ----------------------------------------------------------------
   - id: read-only-tools
     action: command
-    match: [ls, cat, head, tail, wc, grep, egrep, fgrep, rg, find, sort, uniq, cut, diff, jq, stat, file, tree, "sed -n", echo, printf, pwd, cd, pushd, popd, "true", "false", ":", which, type, "command -v", "command -V", test, "[", "[[", basename, dirname, realpath, readlink, date, whoami, uname, set, shopt]
+    match: [ls, cat, head, tail, wc, grep, egrep, fgrep, rg, find, sort, uniq, cut, diff, jq, stat, file, tree, "sed -n", echo, printf, pwd, cd, pushd, popd, "true", "false", ":", which, type, "command -v", "command -V", test, "[", "[[", basename, dirname, realpath, readlink, date, whoami, uname, set, shopt, exit, clear]
     except: ["find -exec", "find -execdir", "find -ok", "find -okdir", "find -delete", "find -fprint", "find -fprint0", "find -fprintf", "find -fls"]
     effect: allow
   - id: local-file-tools

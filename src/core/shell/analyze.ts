@@ -448,6 +448,8 @@ export class Analyzer {
   private declaration(node: SyntaxNode, state: ShellState, depth: number): void {
     const keyword = kids(node)[0]?.type ?? '';
     const nameref = named(node).some((c) => c.type === 'word' && /^-[a-zA-Z]*n/.test(c.text));
+    // `declare -p x`, `declare -f`, `export -p`: listing, not setting.
+    if (named(node).some((c) => c.type === 'word' && /^-[a-zA-Z]*[pfF]/.test(c.text)) && !named(node).some((c) => c.type === 'variable_assignment')) return;
     // The grammar can split one word (`AGENT''POLICY_X=1`) into touching pieces: bash reads one name.
     const parts = named(node);
     for (let i = 0; i + 1 < parts.length; i++) {

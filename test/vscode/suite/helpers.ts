@@ -1,0 +1,256 @@
+// Helpers for the extension-host suite. Everything is real (terminals, bash, git, the broker's
+// socket, the file system); only the human is stubbed: `Human` replaces
+// vscode.window.showWarningMessage / showInformationMessage for the duration of one test.
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'agentpolicy.agent-policy';
+
+/** Set by test/vscode/run-ext-tests.mjs in code-server's environment (inherited by the extension host). */
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run this suite through test/vscode/run-ext-tests.mjs`);
+  return v;
+}
+export const WS = env('AGENTPOLICY_TEST_WORKSPACE');
+export const OUT = env('AGENTPOLICY_TEST_OUT');
+export const REMOTE = env('AGENTPOLICY_TEST_REMOTE');
+/** The tests' scratch folder inside the workspace (excluded from git). */
+export const SCRATCH = path.join(WS, '.ap-test');
+export const POLICY = path.join(WS, '.agentpolicy.yaml');
+
+export const COMMAND_IDS = [
+  'agentPolicy.createPolicy',
+  'agentPolicy.explainCommand',
+  'agentPolicy.blockAllAgents',
+  'agentPolicy.rearm',
+  'agentPolicy.showAgents',
+  'agentPolicy.showAuditLog',
+  'agentPolicy.exportAuditLog',
+  'agentPolicy.showGrants',
+  'agentPolicy.statusMenu',
+  'agentPolicy.relaunchTerminals',
+] as const;
+
+export const APPROVAL_BUTTONS = ['Allow once', 'Allow for this session', 'Deny', 'Explain'] as const;
+
+export interface Decision {
+  what: string;
+  final: 'allow' | 'deny';
+  effect: string;
+  ruleIds: string[];
+}
+
+/** What activate() returns (the contract with src/extension.ts). */
+export interface AgentPolicyApi {
+  version: string;
+  state(): 'armed' | 'degraded' | 'killed';
+  brokerAddress(): { socketPath: string; port: number } | undefined;
+  guardEnvironment(): Record<string, string>;
+  pendingApprovals(): number;
+  onDidDecide: vscode.Event<Decision>;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+let counter = 0;
+/** A unique name for this run: markers, temp paths, terminal names. */
+export function unique(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
+}
+
+export function extension(): vscode.Extension<unknown> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is not loaded in this extension host`);
+  return ext;
+}
+
+/** Activates the extension and returns what activate() returned (undefined for the stub). */
+export async function activate(): Promise<unknown> {
+  return extension().activate();
+}
+
+/** The extension's API, checked against the contract; waits until its broker is listening. */
+export async function api(): Promise<AgentPolicyApi> {
+  const exports = (await activate()) as Partial<AgentPolicyApi> | undefined;
+  assert.ok(exports && typeof exports === 'object', 'activate() returned no API object (expected { version, state(), brokerAddress(), guardEnvironment(), pendingApprovals(), onDidDecide })');
+  for (const fn of ['state', 'brokerAddress', 'guardEnvironment', 'pendingApprovals', 'onDidDecide'] as const) {
+    assert.strictEqual(typeof exports[fn], 'function', `API.${fn} is not a function`);
+  }
+  const a = exports as AgentPolicyApi & { ready?: () => Promise<void> };
+  if (typeof a.ready === 'function') await a.ready();
+  await waitFor(() => a.brokerAddress(), 15_000, 'the broker to listen (API.brokerAddress())');
+  // The broker starts in the background; the contract's states are armed, degraded and killed.
+  await waitFor(() => (a.state() as string) !== 'starting', 15_000, 'the guard to finish starting');
+  return a;
+}
+
+/** The API if the extension returns one, else undefined: for checks that add to a real-world one. */
+export async function apiIfAny(): Promise<AgentPolicyApi | undefined> {
+  const exports = (await activate()) as Partial<AgentPolicyApi> | undefined;
+  if (!exports || typeof exports.onDidDecide !== 'function' || typeof exports.brokerAddress !== 'function') return undefined;
+  return api();
+}
+
+/** Collects the decisions the extension reports while it is alive. */
+export function recordDecisions(a: AgentPolicyApi | undefined): { events: Decision[]; dispose(): void } {
+  const events: Decision[] = [];
+  const sub = a?.onDidDecide((d) => events.push(d));
+  return { events, dispose: () => sub?.dispose() };
+}
+
+// --- the human --------------------------------------------------------------------------------
+
+export interface Prompt {
+  kind: 'warning' | 'information';
+  message: string;
+  detail?: string;
+  modal: boolean;
+  /** Button labels in order. */
+  items: string[];
+}
+
+export type Chooser = (p: Prompt) => string | undefined | Promise<string | undefined>;
+
+export function isApproval(p: Prompt): boolean {
+  return p.items.includes('Allow once') && p.items.includes('Deny');
+}
+
+const NOT_CONSENT = /deny|cancel|^no\b|explain|not now|later|terminate|kill|show|open|details/i;
+
+/**
+ * The developer, stubbed: replaces showWarningMessage and showInformationMessage until dispose(),
+ * records every prompt, and answers with `choose` (undefined = dismissed).
+ */
+export class Human implements vscode.Disposable {
+  readonly prompts: Prompt[] = [];
+  private readonly window = vscode.window as unknown as Record<string, unknown>;
+  private readonly saved: Record<string, unknown> = {};
+
+  constructor(private readonly choose: Chooser) {
+    for (const [name, kind] of [['showWarningMessage', 'warning'], ['showInformationMessage', 'information']] as const) {
+      this.saved[name] = this.window[name];
+      this.window[name] = (message: string, ...rest: unknown[]) => this.answer(kind, message, rest);
+    }
+  }
+
+  /** Approval prompts: `label`; other questions (confirm the kill switch, re-arm): the consenting button. */
+  static answering(label: (typeof APPROVAL_BUTTONS)[number]): Human {
+    return new Human((p) => (isApproval(p) ? label : p.items.find((i) => !NOT_CONSENT.test(i))));
+  }
+
+  /** Denies approvals and dismisses everything else. */
+  static denying(): Human {
+    return new Human((p) => (isApproval(p) ? 'Deny' : undefined));
+  }
+
+  approvals(): Prompt[] {
+    return this.prompts.filter(isApproval);
+  }
+
+  private async answer(kind: Prompt['kind'], message: string, rest: unknown[]): Promise<unknown> {
+    let modal = false;
+    let detail: string | undefined;
+    const first = rest[0];
+    if (first && typeof first === 'object' && !('title' in first)) {
+      modal = (first as vscode.MessageOptions).modal === true;
+      detail = (first as vscode.MessageOptions).detail;
+      rest = rest.slice(1);
+    }
+    const items = rest.filter((i) => i !== undefined) as (string | vscode.MessageItem)[];
+    const label = (i: string | vscode.MessageItem) => (typeof i === 'string' ? i : i.title);
+    const prompt: Prompt = { kind, message, detail, modal, items: items.map(label) };
+    this.prompts.push(prompt);
+    const choice = await this.choose(prompt);
+    return choice === undefined ? undefined : items.find((i) => label(i) === choice);
+  }
+
+  dispose(): void {
+    for (const [name, fn] of Object.entries(this.saved)) this.window[name] = fn;
+  }
+}
+
+/** Runs fn with a stubbed human, always restoring the real prompts afterwards. */
+export async function withHuman<T>(human: Human, fn: (h: Human) => Promise<T>): Promise<T> {
+  try {
+    return await fn(human);
+  } finally {
+    human.dispose();
+  }
+}
+
+// --- terminals ----------------------------------------------------------------------------------
+
+/**
+ * An agent's way to run a command: `bash -c LINE` in a new integrated terminal (the extension's
+ * environment injection applies). Resolves with the exit code once the process ends.
+ */
+export async function runInTerminal(line: string, timeoutMs = 30_000): Promise<number | undefined> {
+  const t = vscode.window.createTerminal({ name: unique('ap-test'), shellPath: '/bin/bash', shellArgs: ['-c', line], cwd: WS });
+  try {
+    const status = await waitFor(() => t.exitStatus, timeoutMs, `\`bash -c ${line}\` to finish in a terminal`);
+    return status.code;
+  } finally {
+    t.dispose();
+  }
+}
+
+/** An interactive terminal with the default profile (bash), like the one a developer opens. */
+export function openShell(): vscode.Terminal {
+  const t = vscode.window.createTerminal({ name: unique('ap-shell'), cwd: WS });
+  t.show(true);
+  return t;
+}
+
+/**
+ * Types `line` into an interactive shell, then an allowed `touch` of a marker, and waits for the
+ * marker: once it exists, the shell has finished with `line` (run, skipped or denied).
+ */
+export async function typeAndWait(t: vscode.Terminal, line: string, timeoutMs = 30_000): Promise<void> {
+  const marker = path.join(SCRATCH, unique('done'));
+  t.sendText(line);
+  t.sendText(`touch ${marker}`);
+  await waitFor(() => fs.existsSync(marker), timeoutMs, `the shell to finish \`${line}\` (marker ${path.basename(marker)})`);
+}
+
+// --- git and files ------------------------------------------------------------------------------
+
+function gitEnv(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(GIT_CONFIG_|AGENTPOLICY_SOCKET|AGENTPOLICY_PORT|AGENTPOLICY_TOKEN)/.test(k) && k !== 'BASH_ENV') e[k] = v;
+  return { ...e, GIT_CONFIG_NOSYSTEM: '1' };
+}
+
+/** The sha of `main` in the bare remote: what a push would move. */
+export function remoteMain(): string {
+  return execFileSync('git', ['--git-dir', REMOTE, 'rev-parse', 'main'], { encoding: 'utf8', env: gitEnv() }).trim();
+}
+
+/** A new local commit, so that an unguarded push would visibly move the remote. */
+export function newLocalCommit(): string {
+  execFileSync('git', ['commit', '-q', '--allow-empty', '-m', unique('local')], { cwd: WS, env: gitEnv() });
+  return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: WS, encoding: 'utf8', env: gitEnv() }).trim();
+}
+
+/** A path outside the workspace (writing there asks under the recommended policy). */
+export function outsidePath(prefix: string): string {
+  return path.join(os.tmpdir(), unique(prefix));
+}
+
+export function rm(f: string): void {
+  fs.rmSync(f, { force: true, recursive: true });
+}
