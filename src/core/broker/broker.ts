@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { describeAction, type Action, type GitPushAction } from '../actions/types';
+import { describeAction, type GitPushAction } from '../actions/types';
 import type { CredentialAuthority, CredentialClaims } from '../identity/credentials';
 import type { ControlRequest, DecideRequest, BrokerResponse } from '../ipc/protocol';
 import { decide } from '../pdp/decide';

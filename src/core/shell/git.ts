@@ -128,8 +128,7 @@ function gitWords(c: Call, args: Word[], aliases: Map<string, string>, aliasDept
     const expanded = splitAlias(alias);
     return gitWords(c, [...expanded, ...rest], aliases, aliasDepth + 1, cwd);
   }
-  const topLevel = cwd;
-  return subcommand(c, sub, rest, cwd, topLevel, { pushConfig, configs });
+  return subcommand(c, sub, rest, cwd, { pushConfig, configs });
 }
 
 interface GitContext {
@@ -137,7 +136,7 @@ interface GitContext {
   configs: string[];
 }
 
-function subcommand(c: Call, sub: string, rest: Word[], cwd: string | undefined, top: string | undefined, g: GitContext): Stream | void {
+function subcommand(c: Call, sub: string, rest: Word[], cwd: string | undefined, g: GitContext): Stream | void {
   const spec = SUB_SPECS[sub] ?? (['log', 'show', 'diff', 'blame', 'annotate', 'cat-file', 'whatchanged', 'shortlog', 'format-patch', 'archive', 'diff-tree', 'diff-index', 'diff-files', 'range-diff'].includes(sub) ? SUB_SPECS.readish : {});
   const parsed = parseOptions(rest, spec);
   const dashdash = rest.findIndex((w) => w.text === '--');
