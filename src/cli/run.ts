@@ -57,7 +57,8 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       return 126;
     }
     const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, base: process.env });
-    return await new Promise<number>((resolve) => {
+    const started = Date.now();
+    const code = await new Promise<number>((resolve) => {
       const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
       const forward = (sig: NodeJS.Signals) => child.kill(sig);
       process.on('SIGINT', forward);
@@ -72,6 +73,11 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
         resolve(code ?? 128 + (signal ? (require('os').constants.signals[signal] ?? 0) : 0));
       });
     });
+    // The result goes in the audit log next to the decision that let the program start.
+    if (first.auditSeq !== undefined) {
+      await askBroker(guard.socketPath, { v: 1, type: 'result', token: guard.token, ref: first.auditSeq, exitCode: code, durationMs: Date.now() - started }, 5000);
+    }
+    return code;
   } finally {
     await guard.own?.close();
   }

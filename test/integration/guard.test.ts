@@ -252,8 +252,20 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
   it('agentpolicy run starts a guarded program and returns its exit status', async () => {
     const cli = path.join(root, 'dist', 'cli.js');
     const base = { ...process.env, AGENTPOLICY_SOCKET: '', AGENTPOLICY_PORT: '', HOME: tmp };
-    const ok = await exec([process.execPath, cli, 'run', '--approver', 'deny', '--home', tmp, '--', 'bash', '-c', 'git status >/dev/null && ls /nonexistent-dir'], { cwd: work, env: base });
+    const auditDir = path.join(tmp, 'run-audit');
+    const ok = await exec([process.execPath, cli, 'run', '--approver', 'deny', '--home', tmp, '--audit-dir', auditDir, '--', 'bash', '-c', 'git status >/dev/null && ls /nonexistent-dir'], { cwd: work, env: base });
     assert.strictEqual(ok.code, 2, ok.err);
+    // Every decision is in the audit log before the action, and the program's exit code after it.
+    const verify = await exec([process.execPath, cli, 'audit', 'verify', auditDir], { cwd: work, env: base });
+    assert.strictEqual(verify.code, 0, verify.out + verify.err);
+    const exported = await exec([process.execPath, cli, 'audit', 'export', '--format', 'jsonl', auditDir], { cwd: work, env: base });
+    const records = exported.out.trim().split('\n').map((l) => JSON.parse(l));
+    const decision = records.find((r) => r.type === 'decision' && r.context?.pep === 'run');
+    const result = records.find((r) => r.type === 'result');
+    assert.ok(decision, exported.out);
+    assert.ok(result, exported.out);
+    assert.strictEqual(result.ref, decision.seq);
+    assert.strictEqual(result.result.exitCode, 2);
     const blocked = await exec([process.execPath, cli, 'run', '--approver', 'allow', '--home', tmp, '--', 'bash', '-c', 'f=$(mktemp); echo "git push -f" > $f; bash $f'], { cwd: work, env: base });
     assert.strictEqual(blocked.code, 126, blocked.err);
     assert.match(blocked.err, /no-force-push/);

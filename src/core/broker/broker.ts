@@ -51,8 +51,10 @@ export interface BrokerAuditRecord {
 }
 
 export interface AuditSink {
-  /** Resolves once durable; rejects when it cannot be written (the action is then denied). */
-  record(r: BrokerAuditRecord): Promise<void>;
+  /** Resolves once durable (with the record's sequence number); rejects when it cannot be written (the action is then denied). */
+  record(r: BrokerAuditRecord): Promise<number | void>;
+  /** What happened once the action ran, linked to its decision's sequence number. */
+  result?(ref: number, result: { ran: boolean; exitCode?: number; durationMs?: number }): Promise<void>;
 }
 
 export interface Logger {
@@ -136,6 +138,13 @@ export class Broker {
         this.rearm();
         return { id: req.id, decision: 'allow', message: 'agentpolicy: re-armed; new credentials are needed (reopen guarded terminals)' };
       }
+      case 'result': {
+        // A PEP reporting how an allowed action ended; only a guarded process (a valid credential) may.
+        const v = await this.opts.credentials.verify(req.token);
+        if (!v.ok || req.ref === undefined) return { id: req.id, decision: 'deny', message: `agentpolicy: result not recorded: ${v.ok ? 'no ref' : v.reason}` };
+        await this.opts.audit?.result?.(req.ref, { ran: true, exitCode: req.exitCode, durationMs: req.durationMs });
+        return { id: req.id, decision: 'allow', message: 'recorded' };
+      }
       case 'status':
         return { id: req.id, decision: 'allow', message: this.killed ? 'killed' : 'armed', data: { killed: this.killed, pending: this.pending, workspace: this.opts.credentials.workspace } };
       case 'issue': {
@@ -210,7 +219,8 @@ export class Broker {
     this.opts.onDecision?.(record);
     if (this.opts.audit) {
       try {
-        await this.opts.audit.record(record);
+        const seq = await this.opts.audit.record(record);
+        if (typeof seq === 'number') response.auditSeq = seq;
       } catch (e) {
         this.opts.logger?.error(`[broker] audit log write failed: ${e}`);
         return { id: req.id, decision: 'deny', effect: d.effect, ruleIds: d.ruleIds, reasons: d.reasons, message: `agentpolicy: deny: ${what}: the audit log cannot be written (${(e as Error).message}); no unlogged actions.` };

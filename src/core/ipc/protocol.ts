@@ -33,10 +33,14 @@ export const decideRequest = z
 
 export const controlRequest = z.strictObject({
   v: z.literal(1),
-  type: z.enum(['revoke-all', 'rearm', 'status', 'issue']),
+  type: z.enum(['revoke-all', 'rearm', 'status', 'issue', 'result']),
   id: z.string().max(200).optional(),
   token: z.string().max(8192).optional(),
   agent: z.string().max(200).optional(),
+  /** For `result`: the decision's audit sequence number, and how the action ended. */
+  ref: z.number().int().nonnegative().optional(),
+  exitCode: z.number().int().optional(),
+  durationMs: z.number().nonnegative().optional(),
 });
 
 export const brokerRequest = z.union([decideRequest, controlRequest]);
@@ -55,6 +59,8 @@ export interface BrokerResponse {
   /** One readable line for the agent: what, why, how to proceed. */
   message: string;
   approvedBy?: 'policy' | 'developer' | 'session-grant';
+  /** Sequence number of the decision in the audit log, for reporting the result later. */
+  auditSeq?: number;
   /** Control answers (status, issue). */
   data?: Record<string, unknown>;
 }
