@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ApprovalPrompts } from './vscode/approvals';
+import { AuditShipping } from './vscode/auditShipping';
 import { AuditView } from './vscode/auditView';
 import { registerCommands } from './vscode/commands';
 import { PolicyDiagnostics } from './vscode/diagnostics';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
   const guard = new GuardService(context, policies, prompts, logger);
   const files = new FileGuard(policies, logger, (what, ruleIds) => guard.auditFileRestore(what, ruleIds));
   const audit = new AuditView(context.extensionUri, guard);
+  const shipping = new AuditShipping(context, guard, logger);
   const decided = new vscode.EventEmitter<{ what: string; final: 'allow' | 'deny'; effect: string; ruleIds: string[] }>();
   context.subscriptions.push(
     logger,
@@ -44,9 +46,12 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
     guard.onDidDecide((d) => decided.fire({ what: d.what, final: d.final, effect: d.decision.effect, ruleIds: d.decision.ruleIds })),
     files.onDidAccept(() => policies.reload()),
     new PolicyDiagnostics(policies),
-    new GuardStatusBar(guard, prompts, policies),
+    shipping,
+    new GuardStatusBar(guard, prompts, policies, shipping),
     ...registerCommands(policies, guard, files, () => logger.show()),
     vscode.commands.registerCommand(COMMANDS.showAuditLog, () => audit.show()),
+    vscode.commands.registerCommand(COMMANDS.setHecToken, () => AuditShipping.setHecToken(context)),
+    vscode.commands.registerCommand(COMMANDS.shipAuditLog, () => shipping.ship()),
   );
   const activationMs = performance.now() - t0;
   logger.info(`[activate] ${activationMs.toFixed(1)} ms on the main path (the broker starts in the background)`);

@@ -9,7 +9,7 @@ import type { JWK } from 'jose';
 import { EXPORT_FORMATS, exportLog } from '../core/audit/export/index';
 import type { ExportFormat } from '../core/audit/export/index';
 import { defaultCursorFile, shipOnce } from '../core/audit/ship/shipper';
-import { HecTransport, OtlpTransport, SyslogTransport } from '../core/audit/ship/transports';
+import { transportFor } from '../core/audit/ship/destination';
 import type { Transport } from '../core/audit/ship/transports';
 import { formatVerifyReport, verifyExitCode, verifyLog } from '../core/audit/verify';
 
@@ -198,31 +198,21 @@ async function exportCmd(p: Parsed, io: AuditIo): Promise<number> {
 }
 
 function transportOf(p: Parsed): Transport {
-  const syslog = one(p, '--syslog');
-  const hec = one(p, '--hec');
-  const otlp = one(p, '--otlp');
-  const given = [syslog, hec, otlp].filter((x) => x !== undefined).length;
-  if (given !== 1) throw new UsageError('give exactly one destination: --syslog, --hec or --otlp');
   const caFile = one(p, '--ca');
-  const ca = caFile ? fs.readFileSync(caFile) : undefined;
-  if (syslog) {
-    const u = new URL(syslog);
-    if (u.protocol !== 'tcp:' && u.protocol !== 'tls:') throw new UsageError(`--syslog ${syslog}: expected tcp://HOST:PORT or tls://HOST:PORT`);
-    const port = Number(u.port || (u.protocol === 'tls:' ? 6514 : 514));
-    return new SyslogTransport({ host: u.hostname, port, ...(u.protocol === 'tls:' ? { tls: { ca } } : {}) });
-  }
-  if (hec) {
-    const token = one(p, '--token') ?? process.env.AGENTPOLICY_HEC_TOKEN;
-    if (!token) throw new UsageError('--hec needs --token (or AGENTPOLICY_HEC_TOKEN)');
-    return new HecTransport({ url: hec, token, ca });
-  }
   const headers: Record<string, string> = {};
   for (const h of p.flags.get('--header') ?? []) {
     const i = h.indexOf('=');
     if (i <= 0) throw new UsageError(`--header ${h}: expected NAME=VALUE`);
     headers[h.slice(0, i)] = h.slice(i + 1);
   }
-  return new OtlpTransport({ url: otlp!, headers, ca, hostName: os.hostname() });
+  const hec = one(p, '--hec');
+  const token = one(p, '--token') ?? process.env.AGENTPOLICY_HEC_TOKEN;
+  if (hec && !token) throw new UsageError('--hec needs --token (or AGENTPOLICY_HEC_TOKEN)');
+  try {
+    return transportFor({ syslog: one(p, '--syslog'), hec, token, otlp: one(p, '--otlp'), headers, ca: caFile ? fs.readFileSync(caFile) : undefined });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^give exactly one destination: syslog, HEC or OTLP$/, 'give exactly one destination: --syslog, --hec or --otlp').replace(/^syslog /, '--syslog '));
+  }
 }
 
 async function shipCmd(p: Parsed, io: AuditIo): Promise<number> {

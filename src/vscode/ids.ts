@@ -10,6 +10,8 @@ export const COMMANDS = {
   showGrants: 'agentPolicy.showGrants',
   statusMenu: 'agentPolicy.statusMenu',
   relaunchTerminals: 'agentPolicy.relaunchTerminals',
+  setHecToken: 'agentPolicy.setHecToken',
+  shipAuditLog: 'agentPolicy.shipAuditLog',
 } as const;
 
 export const SETTINGS = {
@@ -17,4 +19,8 @@ export const SETTINGS = {
   approvalTimeoutSeconds: 'agentPolicy.approvalTimeoutSeconds',
   closeTerminalsOnBlock: 'agentPolicy.killSwitch.closeTerminals',
   agentId: 'agentPolicy.terminalAgentId',
+  auditSyslog: 'agentPolicy.audit.syslog',
+  auditHecUrl: 'agentPolicy.audit.hecUrl',
+  auditOtlpUrl: 'agentPolicy.audit.otlpUrl',
+  auditCaFile: 'agentPolicy.audit.caFile',
 } as const;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApprovalPrompts } from './approvals';
+import type { AuditShipping } from './auditShipping';
 import type { GuardService } from './guardService';
 import { COMMANDS } from './ids';
 import { dispose } from './logger';
@@ -14,10 +15,11 @@ export class GuardStatusBar implements vscode.Disposable {
     private readonly guard: GuardService,
     private readonly prompts: ApprovalPrompts,
     private readonly policies: PolicyService,
+    private readonly shipping: AuditShipping,
   ) {
     this.item.name = 'Agent Policy';
     this.item.command = COMMANDS.statusMenu;
-    this.disposables.push(this.item, guard.onDidChangeState(() => this.render()), prompts.onDidChangePending(() => this.render()), policies.onDidChange(() => this.render()));
+    this.disposables.push(this.item, guard.onDidChangeState(() => this.render()), prompts.onDidChangePending(() => this.render()), policies.onDidChange(() => this.render()), shipping.onDidChange(() => this.render()));
     this.render();
     this.item.show();
   }
@@ -49,6 +51,10 @@ export class GuardStatusBar implements vscode.Disposable {
         break;
     }
     if (this.policies.loaded && this.policies.policy.ignored.length) tip.appendMarkdown(`\n\n${this.policies.policy.ignored.length} repository rule(s) ignored (untrusted workspace).`);
+    if (this.shipping.backlog !== undefined) {
+      tip.appendMarkdown(this.shipping.lastError ? `\n\n**Audit shipping failing:** ${this.shipping.lastError} — ${this.shipping.backlog} record(s) waiting.` : `\n\nAudit log shipped; ${this.shipping.backlog} record(s) waiting.`);
+      if (this.shipping.lastError && this.shipping.backlog) this.item.text += ` · $(cloud-upload) ${this.shipping.backlog}`;
+    }
     tip.appendMarkdown('\n\nClick for actions.');
     this.item.tooltip = tip;
   }
