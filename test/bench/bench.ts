@@ -577,6 +577,8 @@ export function toCedarRequest(a: Action): CedarRequest {
       return req('Host', a.host, { host: a.host, tool: a.tool });
     case 'env.set':
       return req('EnvVar', a.name, { name: a.name });
+    case 'mcp':
+      return req('McpTool', `${a.server}/${a.tool}`, { server: a.server, tool: a.tool });
     case 'opaque':
       return req('Opaque', a.reason, { reason: a.reason, detail: a.detail });
   }

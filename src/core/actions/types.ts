@@ -6,7 +6,7 @@
 export type Effect = 'allow' | 'ask' | 'deny';
 
 /** The kinds a policy can set defaults and rules for. */
-export const ACTION_KINDS = ['command', 'file.read', 'file.write', 'file.delete', 'git.push', 'network', 'env.set', 'opaque'] as const;
+export const ACTION_KINDS = ['command', 'file.read', 'file.write', 'file.delete', 'git.push', 'network', 'env.set', 'mcp', 'opaque'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
 export type Risk = 'low' | 'medium' | 'high' | 'critical';
@@ -100,13 +100,23 @@ export interface EnvSetAction extends ActionBase {
   value?: string;
 }
 
+/** A call to a tool of an MCP server, as an agent's hook reports it. */
+export interface McpAction extends ActionBase {
+  kind: 'mcp';
+  /** The MCP server's name as the agent configured it. */
+  server: string;
+  tool: string;
+  /** The call's arguments (JSON), kept for the prompt and the audit trail; rules do not match on them. */
+  args?: unknown;
+}
+
 export interface OpaqueAction extends ActionBase {
   kind: 'opaque';
   reason: OpaqueReason;
   detail: string;
 }
 
-export type Action = CommandAction | FileAction | GitPushAction | NetworkAction | EnvSetAction | OpaqueAction;
+export type Action = CommandAction | FileAction | GitPushAction | NetworkAction | EnvSetAction | McpAction | OpaqueAction;
 
 /** Marks an argv token whose value is only known at run time (e.g. `$x`, `$(cmd)`). */
 export const UNKNOWN_TOKEN = '\u0000';
@@ -137,6 +147,8 @@ export function describeAction(a: Action): string {
       return `connect to ${a.host} (${a.tool})`;
     case 'env.set':
       return `set environment variable ${a.name}`;
+    case 'mcp':
+      return `call MCP tool ${a.tool} of server ${a.server}`;
     case 'opaque':
       return `cannot tell what runs (${a.reason}): ${a.detail}`;
   }

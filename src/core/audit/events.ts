@@ -10,8 +10,9 @@ export function actionDetails(decision: Pick<Decision, 'actions'>, request: { co
   const push = actions.find((a) => a.kind === 'git.push') as Extract<Action, { kind: 'git.push' }> | undefined;
   const file = actions.find((a) => a.kind === 'file.read' || a.kind === 'file.write' || a.kind === 'file.delete') as Extract<Action, { path: string }> | undefined;
   const net = actions.find((a) => a.kind === 'network') as Extract<Action, { kind: 'network' }> | undefined;
+  const mcp = actions.find((a) => a.kind === 'mcp') as Extract<Action, { kind: 'mcp' }> | undefined;
   let kind: AuditActionDetails['kind'];
-  if (request.toolName && !request.commandLine && !request.path) kind = 'tool';
+  if ((request.toolName || mcp) && !request.commandLine && !request.path) kind = 'tool';
   else if (request.commandLine !== undefined) kind = push ? 'git.push' : 'command';
   else if (request.kind === 'file.read' || request.kind === 'file.write' || request.kind === 'file.delete') kind = request.kind;
   else kind = (actions[0]?.kind as AuditActionDetails['kind']) ?? 'opaque';
@@ -29,7 +30,9 @@ export function actionDetails(decision: Pick<Decision, 'actions'>, request: { co
   }
   if (net) d.host = net.host;
   if (request.toolName) d.toolName = request.toolName;
+  else if (mcp) d.toolName = `mcp:${mcp.server}/${mcp.tool}`;
   if (request.toolInput !== undefined) d.toolInput = request.toolInput;
+  else if (mcp?.args !== undefined) d.toolInput = mcp.args;
   return d;
 }
 

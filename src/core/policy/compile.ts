@@ -73,6 +73,7 @@ const BASE_DEFAULTS: Record<ActionKind, Effect> = {
   'git.push': 'ask',
   network: 'ask',
   'env.set': 'allow',
+  mcp: 'ask',
   opaque: 'ask',
 };
 
@@ -335,6 +336,16 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
         index: toList(r.names).every((n) => !/[*?[{]/.test(n)) ? toList(r.names) : undefined,
         summary: `setting ${toList(r.names).join(', ')}`,
         test: (a) => (a.kind === 'env.set' && names.some((re) => re.test(a.name)) ? 'yes' : 'no'),
+      };
+    }
+    case 'mcp': {
+      const servers = toList(r.servers).map(globToRegExp);
+      const tools = toList(r.tools).map(globToRegExp);
+      return {
+        ...base,
+        kind: 'mcp',
+        summary: `MCP${servers.length ? ` server ${toList(r.servers).join(', ')}` : ''}${tools.length ? ` tool ${toList(r.tools).join(', ')}` : ''}`,
+        test: (a) => (a.kind === 'mcp' && (!servers.length || servers.some((re) => re.test(a.server))) && (!tools.length || tools.some((re) => re.test(a.tool))) ? 'yes' : 'no'),
       };
     }
     case 'opaque': {

@@ -62,13 +62,13 @@ function locate(issue: z.core.$ZodIssue, doc: Document, file: string, at: (o: nu
   const range = (node as YamlNode | undefined)?.range ?? (doc.contents as YamlNode | null)?.range;
   let message = issue.message;
   if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    message = `"action" must be one of command, file.read, file.write, file.delete, git.push, network, env.set, opaque`;
+    message = `"action" must be one of command, file.read, file.write, file.delete, git.push, network, env.set, mcp, opaque`;
   }
   if (issue.code === 'invalid_type' && node === undefined) message = `missing required key "${path[path.length - 1]}"`;
   return [{ file, ...at(range?.[0] ?? 0), path: formatPath(path), message }];
 }
 
-const KNOWN = ['version', 'defaults', 'protected', 'secrets', 'agents', 'approval', 'rules', 'tests', 'id', 'effect', 'reason', 'action', 'match', 'except', 'paths', 'outside_workspace', 'recursive', 'remotes', 'branches', 'force', 'delete', 'all_branches', 'unresolved', 'hosts', 'names', 'reasons', 'owner', 'purpose', 'risk', 'expires', 'timeout_seconds', 'on_timeout', 'allow_session', 'command', 'expect', 'agent', 'path', 'cwd'];
+const KNOWN = ['version', 'defaults', 'protected', 'secrets', 'agents', 'approval', 'rules', 'tests', 'id', 'effect', 'reason', 'action', 'match', 'except', 'paths', 'outside_workspace', 'recursive', 'remotes', 'branches', 'force', 'delete', 'all_branches', 'unresolved', 'hosts', 'names', 'servers', 'tools', 'reasons', 'owner', 'purpose', 'risk', 'expires', 'timeout_seconds', 'on_timeout', 'allow_session', 'command', 'expect', 'agent', 'path', 'cwd'];
 
 function suggest(key: string): string {
   let best: string | undefined;

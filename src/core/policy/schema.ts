@@ -46,9 +46,15 @@ const pushRule = z.strictObject({
 
 const networkRule = z.strictObject({ ...ruleBase, action: z.literal('network'), hosts: list.optional() });
 const envRule = z.strictObject({ ...ruleBase, action: z.literal('env.set'), names: list });
+const mcpRule = z.strictObject({
+  ...ruleBase,
+  action: z.literal('mcp'),
+  servers: list.optional().describe('MCP server names (globs) as the agent configured them; default: any server'),
+  tools: list.optional().describe('Tool names (globs); default: any tool'),
+});
 const opaqueRule = z.strictObject({ ...ruleBase, action: z.literal('opaque'), reasons: z.array(z.enum(OPAQUE_REASONS)).min(1).optional() });
 
-export const ruleSchema = z.discriminatedUnion('action', [commandRule, fileRule, pushRule, networkRule, envRule, opaqueRule]);
+export const ruleSchema = z.discriminatedUnion('action', [commandRule, fileRule, pushRule, networkRule, envRule, mcpRule, opaqueRule]);
 
 const defaultsSchema = z
   .strictObject({
@@ -59,6 +65,7 @@ const defaultsSchema = z
     'git.push': effect.optional(),
     network: effect.optional(),
     'env.set': effect.optional(),
+    mcp: effect.optional(),
     opaque: z.enum(['ask', 'deny']).optional().describe('What analysis cannot determine: never allow'),
   })
   .describe('What happens when no rule matches, per action kind');
