@@ -161,7 +161,7 @@ export class Broker {
     const what = describeRequest(req);
     let claims: CredentialClaims | undefined;
     try {
-      if (this.killed) return await this.refuse(req, what, 'kill-switch', `agentpolicy: deny: ${what}: every agent is blocked (kill switch). The developer can re-arm with \`agentpolicy rearm\` or the "Agent Policy: Re-arm" command.`);
+      if (this.killed) return await this.refuse(req, what, 'kill-switch', `agentpolicy: deny: ${what}: every agent is blocked (kill switch). The developer can re-arm with the "Agent Policy: Re-arm Agents" command in VS Code or \`agentpolicy rearm\` in a terminal.`);
       const v = await this.opts.credentials.verify(req.token);
       if (!v.ok) return await this.refuse(req, what, 'credential', `agentpolicy: deny: ${what}: ${v.reason}. Start the agent through \`agentpolicy run\` or a guarded VS Code terminal.`);
       claims = v.claims;
@@ -212,7 +212,7 @@ export class Broker {
       effect: d.effect,
       ruleIds: d.ruleIds,
       reasons: d.reasons,
-      message: message ?? (final === 'allow' ? `agentpolicy: allow: ${what}` : decisionLine(d, what)),
+      message: message ?? (final === 'allow' ? `agentpolicy: allow: ${what}` : decisionLine(d, what, this.opts.policy())),
       approvedBy: final === 'allow' ? approvedBy : undefined,
     };
     const record: BrokerAuditRecord = { time: new Date().toISOString(), agent: claims.agent, sessionId: claims.sid, source: req.source, cwd: req.cwd, what, decision: d, final, approvedBy: why ?? approvedBy, approvalScope: scope };
