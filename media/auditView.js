@@ -45,6 +45,7 @@
       dl.append(dt, dd);
     };
     add('Action', r.what);
+    if (r.careful) add('Careful', r.careful);
     add('Agent', `${r.agent} (via ${r.source})`);
     add('Decision', `${label(r)} — policy said ${r.effect}`);
     add('Rules', r.ruleIds.length ? `${r.ruleIds.join(', ')} (${r.layer} layer)` : `${r.layer} default`);

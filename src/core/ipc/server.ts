@@ -38,7 +38,11 @@ export class BrokerServer {
     private readonly logger?: Logger,
   ) {}
 
-  async listen(dir = makeRuntimeDir()): Promise<ServerAddress> {
+  /**
+   * `tcpPorts`: try a free port in this inclusive range first (VS Code is told never to forward
+   * that range), then any free port.
+   */
+  async listen(dir = makeRuntimeDir(), opts: { tcpPorts?: [number, number] } = {}): Promise<ServerAddress> {
     const socketPath = path.join(dir, 'broker.sock');
     const unix = net.createServer((s) => this.serve(s));
     await new Promise<void>((resolve, reject) => {
@@ -47,10 +51,20 @@ export class BrokerServer {
     });
     fs.chmodSync(socketPath, 0o600);
     const tcp = net.createServer((s) => this.serve(s));
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(0, '127.0.0.1', () => resolve());
-    });
+    const bind = (port: number) =>
+      new Promise<boolean>((resolve, reject) => {
+        const onError = (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' && port !== 0 ? resolve(false) : reject(e));
+        tcp.once('error', onError);
+        tcp.listen(port, '127.0.0.1', () => {
+          tcp.off('error', onError);
+          resolve(true);
+        });
+      });
+    const [lo, hi] = opts.tcpPorts ?? [0, -1];
+    const tries = [...Array(Math.max(0, hi - lo + 1)).keys()].map((i) => lo + i).sort(() => Math.random() - 0.5);
+    let bound = false;
+    for (const p of tries.slice(0, 20)) if ((bound = await bind(p))) break;
+    if (!bound) await bind(0);
     this.servers.push(unix, tcp);
     const port = (tcp.address() as net.AddressInfo).port;
     this.address = { socketPath, port, dir };

@@ -1,0 +1,81 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { GuardService } from './guardService';
+import { COMMANDS, SETTINGS, TERMINAL_PROFILE } from './ids';
+import { dispose } from './logger';
+
+/**
+ * The "Agent terminal" profile (terminal dropdown → Agent terminal): a guarded shell for agent
+ * CLIs (claude, gemini, codex…) whose commands are attributed to the agent id in
+ * `agentPolicy.agentTerminal.agentId`, with a credential of its own.
+ *
+ * The credential reaches the shell through a one-time rc file in the broker's private 0700
+ * folder (read, then deleted, before the first prompt): the environment collection VS Code
+ * applies to every terminal would otherwise replace it with the person's.
+ *
+ * Sandboxing (bubblewrap, from src/core/sandbox/launch.ts) is the sandbox helper's launcher and
+ * not on main yet: with `agentPolicy.agentTerminal.sandbox` on, the profile says so in its name
+ * and the log rather than pretending.
+ */
+export class AgentTerminalProfile implements vscode.Disposable, vscode.TerminalProfileProvider {
+  private disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly guard: GuardService, private readonly log: (m: string) => void) {
+    this.disposables.push(
+      vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, this),
+      vscode.commands.registerCommand(COMMANDS.newAgentTerminal, async (agentId?: string) => {
+        const t = guard.terminals.create((await this.options(typeof agentId === 'string' ? agentId : undefined)) as vscode.TerminalOptions, 'agent-profile', typeof agentId === 'string' ? agentId : this.agentId());
+        t.show();
+        return t;
+      }),
+    );
+  }
+
+  private agentId(): string {
+    return vscode.workspace.getConfiguration().get<string>(SETTINGS.agentTerminalAgentId) || 'agent-terminal';
+  }
+
+  async provideTerminalProfile(): Promise<vscode.TerminalProfile> {
+    return new vscode.TerminalProfile(await this.options());
+  }
+
+  /** The options of a new agent terminal: bash with the agent's own credential. */
+  async options(agentId = this.agentId()): Promise<vscode.TerminalOptions> {
+    const env = await this.guard.agentEnvironment(agentId);
+    const dir = this.guard.address?.dir;
+    if (!dir) throw new Error('the guard is not running');
+    const rc = path.join(dir, `agent-terminal-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.rc`);
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    fs.writeFileSync(
+      rc,
+      [
+        '# Agent Policy: the agent terminal\'s own credential (this file removes itself).',
+        `export AGENTPOLICY_TOKEN=${q(env.AGENTPOLICY_TOKEN)}`,
+        `export AGENTPOLICY_TERMINAL_AGENT=${q(agentId)}`,
+        `rm -f -- ${q(rc)}`,
+        '[ -r ~/.bashrc ] && . ~/.bashrc',
+        `printf '\\033[2mAgent Policy: agent terminal for %s — every command here is judged as that agent%s.\\033[0m\\n' ${q(agentId)} ${q(this.sandboxNote())}`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    this.log(`[agentTerminal] new agent terminal for ${agentId}${this.sandboxNote()}`);
+    return {
+      name: `Agent: ${agentId}`,
+      shellPath: '/bin/bash',
+      shellArgs: ['--rcfile', rc, '-i'],
+      cwd: vscode.workspace.workspaceFolders?.[0]?.uri,
+      iconPath: new vscode.ThemeIcon('hubot'),
+      env: { AGENTPOLICY_TERMINAL_AGENT: agentId },
+    };
+  }
+
+  private sandboxNote(): string {
+    return vscode.workspace.getConfiguration().get<boolean>(SETTINGS.agentTerminalSandbox) ? ' (sandbox requested, but the sandbox launcher is not available in this build: not sandboxed)' : '';
+  }
+
+  dispose(): void {
+    this.disposables = dispose(this.disposables);
+  }
+}

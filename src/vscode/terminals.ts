@@ -1,0 +1,114 @@
+import * as os from 'os';
+import * as vscode from 'vscode';
+import { SETTINGS } from './ids';
+import { dispose } from './logger';
+import { TerminalSubjects, type TerminalInfo, type TerminalSubjectResolver } from './terminalSubjects';
+import type { Subject } from '../core/identity/subject';
+
+/** A terminal this extension closed (kill switch), so it can be offered again after re-arm. */
+export interface ClosedTerminal {
+  name: string;
+  cwd?: string | vscode.Uri;
+  shellPath?: string;
+  shellArgs?: string[] | string;
+}
+
+/**
+ * Feeds VS Code's terminal events into {@link TerminalSubjects}: who opened each terminal
+ * (person, Copilot's terminal tool, this extension's Agent terminal, another extension, a
+ * task), its shell's pid, and whether it started before the guard (then it is unguarded).
+ */
+export class TerminalTracker implements vscode.Disposable, TerminalSubjectResolver {
+  readonly subjects: TerminalSubjects;
+  private disposables: vscode.Disposable[] = [];
+  private readonly keys = new Map<vscode.Terminal, number>();
+  private readonly own = new WeakMap<vscode.Terminal, { purpose: 'agent-profile' | 'internal'; agentId?: string }>();
+  private armed = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor() {
+    this.subjects = new TerminalSubjects({ user: os.userInfo().username, copilotAgentId: vscode.workspace.getConfiguration().get<string>(SETTINGS.copilotAgentId) || 'github-copilot' });
+    // Terminals that exist now were started without the guard.
+    for (const t of vscode.window.terminals) this.track(t, true);
+    this.disposables.push(
+      this.changed,
+      vscode.window.onDidOpenTerminal((t) => this.track(t, !this.armed)),
+      vscode.window.onDidCloseTerminal((t) => {
+        const k = this.keys.get(t);
+        if (k !== undefined) this.subjects.remove(k);
+        this.keys.delete(t);
+        this.changed.fire();
+      }),
+      vscode.tasks.onDidStartTaskProcess((e) => {
+        if (e.processId !== undefined) this.subjects.markTask(e.processId);
+        this.changed.fire();
+      }),
+    );
+  }
+
+  /** The guard environment now reaches new terminals. */
+  setArmed(): void {
+    this.armed = true;
+  }
+
+  /** Creates a terminal on this extension's behalf, attributed as `purpose` (before VS Code reports it). */
+  create(options: vscode.TerminalOptions | vscode.ExtensionTerminalOptions, purpose: 'agent-profile' | 'internal', agentId?: string): vscode.Terminal {
+    const t = vscode.window.createTerminal(options as vscode.TerminalOptions);
+    this.own.set(t, { purpose, agentId });
+    return t;
+  }
+
+  private track(t: vscode.Terminal, unguarded: boolean): void {
+    if (this.keys.has(t)) return;
+    let own = this.own.get(t);
+    const opts = (t.creationOptions ?? {}) as Record<string, unknown>;
+    // A terminal opened from our contributed profile carries our marker in its environment.
+    const env = (opts.env ?? {}) as Record<string, unknown>;
+    if (!own && typeof env.AGENTPOLICY_TERMINAL_AGENT === 'string') own = { purpose: 'agent-profile', agentId: env.AGENTPOLICY_TERMINAL_AGENT };
+    const key = this.subjects.add({ name: t.name, creationOptions: opts, ownPurpose: own?.purpose, ownAgentId: own?.agentId }, unguarded);
+    this.keys.set(t, key);
+    void t.processId.then((pid) => {
+      this.subjects.setPid(key, pid);
+      this.changed.fire();
+    });
+    this.changed.fire();
+  }
+
+  info(t: vscode.Terminal): TerminalInfo | undefined {
+    const k = this.keys.get(t);
+    return k === undefined ? undefined : this.subjects.info(k);
+  }
+
+  terminalSubject(pidChain: readonly number[]): Subject | undefined {
+    return this.subjects.terminalSubject(pidChain);
+  }
+
+  /** Terminals opened before the guard started: their commands are not checked. */
+  get unguarded(): vscode.Terminal[] {
+    return [...this.keys].filter(([, k]) => this.subjects.info(k)?.unguarded).map(([t]) => t);
+  }
+
+  forget(t: vscode.Terminal): void {
+    const k = this.keys.get(t);
+    if (k !== undefined) this.subjects.markGuarded(k);
+    this.changed.fire();
+  }
+
+  all(): { terminal: vscode.Terminal; info: TerminalInfo }[] {
+    return [...this.keys].flatMap(([terminal, k]) => {
+      const info = this.subjects.info(k);
+      return info ? [{ terminal, info }] : [];
+    });
+  }
+
+  dispose(): void {
+    this.disposables = dispose(this.disposables);
+  }
+}
+
+/** What is needed to open a terminal like `t` again. */
+export function relaunchOptions(t: vscode.Terminal): ClosedTerminal {
+  const o = t.creationOptions as vscode.TerminalOptions;
+  return { name: t.name, cwd: o.cwd, shellPath: o.shellPath, shellArgs: o.shellArgs };
+}
