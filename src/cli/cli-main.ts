@@ -4,7 +4,7 @@ import * as path from 'path';
 import { policyJsonSchema } from '../core/policy/schema';
 import { POLICY_FILE } from '../core/policy/resolve';
 import { TEMPLATES, type TemplateName } from '../core/policy/templates';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, USAGE_EXIT } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
 import { runAuditCommand } from './auditCommand';
 import { runHook } from './hook';
@@ -212,7 +212,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       io.err.write(`agentpolicy: ${e.message}\n${HELP[cmd] ?? HELP.main}`);
-      return 2;
+      return USAGE_EXIT;
     }
     // Anything unexpected is an error, never an allow.
     io.err.write(`agentpolicy: internal error: ${(e as Error).stack ?? e}\n`);
