@@ -73,6 +73,9 @@ export function makeSandbox(opts: { files?: Record<string, string>; prefix?: str
 
   git(['init', '-q', '--bare', '-b', 'main', remote], root, home);
   git(['init', '-q', '-b', 'main'], workspace, home);
+  // In the repo itself too: Gemini CLI runs git with GIT_CONFIG_GLOBAL=/dev/null.
+  git(['config', 'user.name', 'Harness'], workspace, home);
+  git(['config', 'user.email', 'harness@example.invalid'], workspace, home);
   git(['add', '-A'], workspace, home);
   git(['commit', '-q', '-m', 'initial'], workspace, home);
   git(['remote', 'add', 'origin', remote], workspace, home);
