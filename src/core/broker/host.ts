@@ -199,6 +199,11 @@ export class GuardHost implements IpcHandler {
     return this.server?.address;
   }
 
+  /** Open connections on the host's transports. */
+  get connections(): number {
+    return this.server?.connections ?? 0;
+  }
+
   get state(): HostState {
     return this.stateNow;
   }
