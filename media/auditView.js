@@ -46,7 +46,7 @@
     };
     add('Action', r.what);
     if (r.careful) add('Careful', r.careful);
-    add('Agent', `${r.agent} (via ${r.source})`);
+    add('Who', `${r.agent} — ${r.subject || 'unknown'} (via ${r.source})`);
     add('Decision', `${label(r)} — policy said ${r.effect}`);
     add('Rules', r.ruleIds.length ? `${r.ruleIds.join(', ')} (${r.layer} layer)` : `${r.layer} default`);
     add('Approver', r.approvedBy ? `${r.approvedBy}${r.scope ? ` (${r.scope})` : ''}` : '—');

@@ -72,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
     audit,
     explain,
     decided,
-    guard.onDidDecide((d) => decided.fire({ what: d.what, final: d.final, effect: d.decision.effect, ruleIds: d.decision.ruleIds, subject: d.subject })),
+    guard.onDidDecide((d) => decided.fire({ what: d.what, final: d.outcome.final, effect: d.decision.effect, ruleIds: d.decision.ruleIds, subject: d.subject })),
     new PolicyDiagnostics(policies),
     new PolicyEditing(),
     shipping,

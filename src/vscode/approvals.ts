@@ -3,7 +3,7 @@ import type { ApprovalAnswer, ApprovalRequest, Approver } from '../core/broker/b
 import type { Subject } from '../core/identity/subject';
 import type { CompiledPolicy } from '../core/policy/compile';
 import { decidingActions, howToProceed, layerFile } from '../core/text/advice';
-import { describeFindings, displayText, type Displayed } from '../core/text/display';
+import { describeFindings, displayed, displayText, type Displayed } from '../core/text/display';
 import { COMMANDS, SETTINGS } from './ids';
 
 /** One request waiting for the person. */
@@ -43,21 +43,21 @@ const LATER = 'Decide later';
 /** The words shown for a request: what, who, why, which rule in which file, how to proceed. */
 export function approvalText(req: ApprovalRequest, policy: CompiledPolicy): ApprovalText {
   const d = req.decision;
-  const subject = (req as ApprovalRequest & { subject?: Subject }).subject;
   const asks = d.verdicts.filter((v) => v.effect === 'ask');
   const first = asks[0];
   // The command itself is shown once, elsewhere; the title names what it would do beyond running.
   const effects = decidingActions({ ...d, verdicts: asks.filter((v) => v.action.kind !== 'command') });
-  const actions = displayText(effects || 'run this command', { maxLength: 200 }).text;
-  const agent = displayText(subject?.id ?? req.agent, { maxLength: 60 }).text;
+  const actions = displayText(effects || 'run this command', { maxLength: 200 });
+  const subject: Subject = req.subject;
+  const agent = displayText(subject.id, { maxLength: 60 });
   const where = first ? layerFile(policy, first.layer).file : '';
   return {
     title: `${agent} wants to ${actions}`,
-    who: subject ? `${agent} (${subject.kind}, by ${subject.method}: ${displayText(subject.evidence, { maxLength: 160 }).text})` : agent,
-    why: displayText(first?.reason ?? d.reasons[0] ?? '', { maxLength: 400 }).text,
+    who: `${agent} (${subject.kind}, by ${subject.method}: ${displayText(subject.evidence, { maxLength: 160 })})`,
+    why: displayText(first?.reason ?? d.reasons[0] ?? '', { maxLength: 400 }),
     rule: first?.ruleIds.length ? `rule ${first.ruleIds.join(', ')} in ${where} (${first.layer} layer)` : `the default for ${first?.action.kind ?? 'this action'} in ${where || 'the policy'}`,
     advice: howToProceed(d, policy, 'vscode'),
-    findings: describeFindings(displayText(req.what).findings),
+    findings: describeFindings(displayed(req.what).findings),
     risk: d.risk,
   };
 }
@@ -100,7 +100,7 @@ export class PendingApprovals implements Approver, vscode.Disposable {
     const p: PendingRequest = {
       id: this.next++,
       req,
-      shown: displayText(req.what, { keepNewlines: false }),
+      shown: displayed(req.what, { keepNewlines: false }),
       startedAt: now,
       deadline: now + timeout * 1000,
       modal: req.decision.risk === 'high' || req.decision.risk === 'critical',

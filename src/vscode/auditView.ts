@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { EXPORT_FORMATS } from '../core/audit/export/index';
-import { describeFindings, displayText } from '../core/text/display';
+import { describeFindings, displayed, displayText } from '../core/text/display';
 import { FORMAT_INFO } from './commands';
 import type { GuardService, SessionDecision } from './guardService';
 import { COMMANDS } from './ids';
@@ -9,23 +9,24 @@ import { dispose } from './logger';
 
 /** A row the webview shows: plain data, no functions. */
 function row(d: SessionDecision) {
-  const shown = displayText(d.what, { maxLength: 2000 });
+  const shown = displayed(d.what, { maxLength: 2000 });
   return {
     seq: d.seq,
     time: d.time,
-    agent: displayText(d.subject ? `${d.subject.id} (${d.subject.kind})` : d.agent).text,
+    agent: displayText(d.subject.id),
+    subject: `${d.subject.kind} (${d.subject.method})`,
     source: d.source,
     // Commands as the person must see them: control, invisible and look-alike characters escaped.
     what: shown.text,
     careful: describeFindings(shown.findings),
     kind: d.decision.actions.find((a) => a.kind !== 'command')?.kind ?? d.decision.actions[0]?.kind ?? 'command',
     effect: d.decision.effect,
-    final: d.final,
+    final: d.outcome.final,
     ruleIds: d.decision.ruleIds,
     layer: d.decision.layer,
-    reasons: d.decision.reasons.map((r) => displayText(r, { keepNewlines: true }).text),
-    approvedBy: d.approvedBy ?? '',
-    scope: d.approvalScope ?? '',
+    reasons: d.decision.reasons.map((r) => displayText(r, { keepNewlines: true })),
+    approvedBy: d.outcome.by,
+    scope: d.outcome.scope ?? '',
   };
 }
 

@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { EXPORT_FORMATS, exportLog, type ExportFormat } from '../core/audit/export/index';
 import { POLICY_FILE } from '../core/policy/resolve';
+import { displayText } from '../core/text/display';
 import { RECOMMENDED_POLICY, TEMPLATES, type TemplateName } from '../core/policy/templates';
 import type { AuditShipping } from './auditShipping';
 import type { ExplainDocuments } from './explainView';
@@ -137,10 +138,10 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.showAgents, async () => {
       const seen = new Map<string, { allow: number; ask: number; deny: number }>();
       for (const x of guard.decisions) {
-        const c = seen.get(x.agent) ?? { allow: 0, ask: 0, deny: 0 };
+        const c = seen.get(x.subject.id) ?? { allow: 0, ask: 0, deny: 0 };
         if (x.decision.effect === 'ask') c.ask++;
-        c[x.final]++;
-        seen.set(x.agent, c);
+        c[x.outcome.final]++;
+        seen.set(x.subject.id, c);
       }
       const items: vscode.QuickPickItem[] = policies.policy.agents.map((a) => {
         const c = seen.get(a.id);
@@ -157,13 +158,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand(COMMANDS.showGrants, async () => {
       const broker = guard.brokerInstance;
-      const grants = broker?.listSessionGrants().flatMap((s) => s.grants.map((g) => ({ label: g, description: `session ${s.sessionId.slice(0, 8)}`, sessionId: s.sessionId }))) ?? [];
+      const grants = broker?.listSessionGrants().flatMap((s) => s.grants.map((g) => ({ label: displayText(g.label, 200), description: `session ${s.sessionId.slice(0, 8)}`, sessionId: s.sessionId, key: g.key }))) ?? [];
       if (!grants.length) {
         void vscode.window.showInformationMessage('Agent Policy: no "Allow for this session" grants are in force.');
         return;
       }
       const pick = await vscode.window.showQuickPick(grants, { title: 'Session grants — pick the ones to revoke', canPickMany: true });
-      for (const g of pick ?? []) broker?.revokeSessionGrant(g.sessionId, g.label);
+      for (const g of pick ?? []) broker?.revokeSessionGrant(g.sessionId, g.key);
+      guard.updateGrantsContext();
       if (pick?.length) void vscode.window.showInformationMessage(`Agent Policy: revoked ${pick.length} grant(s).`);
     }),
     vscode.commands.registerCommand(COMMANDS.exportAuditLog, async (format?: string, target?: vscode.Uri) => {

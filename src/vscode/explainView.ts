@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { decide } from '../core/pdp/decide';
 import { explainText } from '../core/pdp/message';
 import { howToProceed } from '../core/text/advice';
-import { describeFindings, displayText } from '../core/text/display';
+import { describeFindings, displayed, displayText } from '../core/text/display';
 import { dispose } from './logger';
 import type { PolicyService } from './policyService';
 
@@ -32,7 +32,7 @@ export class ExplainDocuments implements vscode.TextDocumentContentProvider, vsc
     const p = this.policies.policy;
     const req = { kind: 'command' as const, commandLine: line, cwd };
     const d = decide(p, req);
-    const shown = displayText(line, { keepNewlines: true });
+    const shown = displayed(line, { keepNewlines: true });
     const body = explainText(p, req, d).split('\n');
     // explainText prints the raw line first: replace it with the escaped one.
     if (body[0]?.startsWith('Command line: ')) body[0] = `Command line: ${shown.text}`;
@@ -42,7 +42,7 @@ export class ExplainDocuments implements vscode.TextDocumentContentProvider, vsc
       `Agent Policy — how this command is judged for an agent`,
       '',
       ...(findings ? [findings, ''] : []),
-      ...body.map((l) => displayText(l, { keepNewlines: true }).text),
+      ...body.map((l) => displayText(l, { keepNewlines: true })),
       ...(advice ? ['How to proceed:', `  ${advice}.`, ''] : []),
     ].join('\n');
   }

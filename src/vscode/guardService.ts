@@ -1,26 +1,22 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { AuditLog } from '../core/audit/auditLog';
-import { AuditLogSink } from '../core/broker/auditSink';
-import { Broker, type Approver, type BrokerAuditRecord, type Logger } from '../core/broker/broker';
+import type { Approver, DecisionRecord, Logger } from '../core/broker/broker';
 import { guardEnv } from '../core/broker/guardEnv';
+import { GuardHost } from '../core/broker/host';
 import type { Subject } from '../core/identity/subject';
-import { CredentialAuthority } from '../core/identity/credentials';
-import { BrokerServer, type ServerAddress } from '../core/ipc/server';
+import type { ServerAddress } from '../core/ipc/server';
 import { initShellParser } from '../core/shell/parser';
 import { controlDecision, controlEvent, type ControlEventInput } from './controlEvents';
 import { CONTEXT, SETTINGS } from './ids';
 import { dispose } from './logger';
 import type { PolicyService } from './policyService';
-import { relaunchOptions, type ClosedTerminal, type TerminalTracker } from './terminals';
+import { relaunchOptions, terminalResolver, type ClosedTerminal, type TerminalTracker } from './terminals';
 
 export type GuardState = 'starting' | 'armed' | 'degraded' | 'killed';
 
-export interface SessionDecision extends BrokerAuditRecord {
+export interface SessionDecision extends DecisionRecord {
   seq: number;
-  /** Who it was attributed to, when known (control events, and the broker once it sends subjects). */
-  subject?: Subject;
 }
 
 /** The broker's loopback TCP ports; package.json marks them "ignore" in remote.portsAttributes. */
@@ -29,15 +25,14 @@ export const BROKER_PORTS: [number, number] = [48620, 48679];
 const ENV_KEYS_DESCRIPTION = 'Agent Policy guards commands run in this terminal (PATH shims, shell trap, git pre-push hook).';
 
 /**
- * Runs the broker inside the extension host and injects the guard into every new integrated
- * terminal. Terminals opened before it was ready are flagged as unguarded.
+ * Runs the guard host (broker, credentials, audit log) inside the extension host and injects the
+ * guard into every new integrated terminal. Requests are attributed through the terminal they
+ * come from (the person's own, Copilot's, an Agent terminal). Terminals opened before it was
+ * ready are flagged as unguarded.
  */
 export class GuardService implements vscode.Disposable {
   private disposables: vscode.Disposable[] = [];
-  private broker?: Broker;
-  private server?: BrokerServer;
-  private audit?: AuditLog;
-  private credentials?: CredentialAuthority;
+  private host?: GuardHost;
   private env: Record<string, string> = {};
   private problems: string[] = [];
   private seq = 0;
@@ -77,7 +72,7 @@ export class GuardService implements vscode.Disposable {
 
   /** What is missing when the state is degraded. */
   get degradedBecause(): readonly string[] {
-    const p = [...this.problems];
+    const p = [...this.problems, ...(this.host?.degradedBecause ?? [])];
     const n = this.terminals.unguarded.length;
     if (n) p.push(`${n} terminal(s) opened before the guard started are not guarded`);
     if (this.policies.errors.length) p.push(`the policy file has ${this.policies.errors.length} error(s); the last good policy stays in force`);
@@ -85,19 +80,25 @@ export class GuardService implements vscode.Disposable {
   }
 
   get address(): ServerAddress | undefined {
-    return this.server?.address;
+    return this.host?.address;
   }
 
   get environment(): Record<string, string> {
     return { ...this.env };
   }
 
+  /** Where this window's decisions are written. */
   get auditDir(): string {
-    return path.join((this.context.storageUri ?? this.context.globalStorageUri).fsPath, 'audit');
+    return this.host?.audit?.dir ?? '(no audit log)';
   }
 
-  get brokerInstance(): Broker | undefined {
-    return this.broker;
+  /** The guard host (broker, credentials, audit log), once started. */
+  get hostInstance(): GuardHost | undefined {
+    return this.host;
+  }
+
+  get brokerInstance(): GuardHost['broker'] | undefined {
+    return this.host?.broker;
   }
 
   /** Terminals the kill switch cut off, for the re-arm offer. */
@@ -109,30 +110,23 @@ export class GuardService implements vscode.Disposable {
     await initShellParser(path.join(this.context.extensionPath, 'dist'));
     // Load the policy now, in the background, so the first decision does not pay for it.
     this.logger.info(`[guard] ${this.policies.policy.rules.length} rules in force`);
-    this.credentials = await CredentialAuthority.create(this.policies.workspace);
-    try {
-      this.audit = await AuditLog.open(this.auditDir);
-    } catch (e) {
-      // Without a log nothing may run: the broker's sink will deny every request.
-      this.problems.push(`the audit log cannot be opened (${(e as Error).message}); every request is denied`);
-    }
-    const policy = () => this.policies.policy;
-    const failingSink = { record: async () => { throw new Error('audit log unavailable'); } };
-    this.broker = new Broker({
-      policy,
-      credentials: this.credentials,
+    // The loopback port is for this machine's shells only. package.json's configurationDefaults
+    // set remote.portsAttributes for BROKER_PORTS to "ignore", so VS Code never offers to forward
+    // it (the port attributes provider API is proposed, not available to published extensions).
+    this.host = await GuardHost.start({
+      policy: () => this.policies.policy,
+      workspace: this.policies.workspace,
       approver: this.approver,
-      audit: this.audit ? new AuditLogSink(this.audit, policy) : failingSink,
       logger: this.logger,
       user: os.userInfo().username,
+      register: true,
+      tcpPorts: BROKER_PORTS,
+      subjects: [terminalResolver(this.terminals, () => this.host?.address?.port)],
       onDecision: (r) => this.record(r),
+      onStateChange: () => this.updateState(),
       approvalTimeoutSeconds: () => vscode.workspace.getConfiguration().get<number>(SETTINGS.approvalTimeoutSeconds) ?? 60,
     });
-    this.server = new BrokerServer(this.broker, this.logger);
-    // The loopback port is for this machine's shells only. package.json's configurationDefaults
-    // set remote.portsAttributes for BROKER_PORTS to "ignore", so VS Code never offers to forward it
-    // (the port attributes provider API is proposed, not available to published extensions).
-    const address = await this.server.listen(undefined, { tcpPorts: BROKER_PORTS });
+    const address = this.host.address!;
     await this.inject(address);
     const ignored = address.port >= BROKER_PORTS[0] && address.port <= BROKER_PORTS[1];
     this.logger.info(`[guard] broker on ${address.socketPath} (port ${address.port}${ignored ? ', never forwarded' : `, outside ${BROKER_PORTS.join('-')} (all taken): VS Code may offer to forward it`}); audit log in ${this.auditDir}`);
@@ -142,13 +136,13 @@ export class GuardService implements vscode.Disposable {
   /** A credential and the guard environment for one agent (the Agent terminal profile). */
   async agentEnvironment(agent: string): Promise<Record<string, string>> {
     await this.ready;
-    if (!this.credentials || !this.server?.address) throw new Error('the guard is not running');
-    const { token } = await this.credentials.issue(agent);
-    return { ...this.baseEnv(this.server.address, token), AGENTPOLICY_TERMINAL_AGENT: agent };
+    if (!this.host?.address) throw new Error('the guard is not running');
+    const { token } = await this.host.issueSession({ id: agent, kind: 'agent', method: 'terminal' });
+    return { ...this.baseEnv(this.host.address, token), AGENTPOLICY_TERMINAL_AGENT: agent };
   }
 
   private baseEnv(address: ServerAddress, token: string): Record<string, string> {
-    const env = guardEnv({ shimRoot: path.join(this.context.extensionPath, 'dist', 'shim'), socketPath: address.socketPath, port: address.port, token, base: {} });
+    const env = guardEnv({ shimRoot: path.join(this.context.extensionPath, 'dist', 'shim'), socketPath: address.socketPath, port: address.port, token, proof: this.host!.proof, base: {} });
     // `agentpolicy` in a guarded terminal runs this extension's own CLI (the PATH shim falls back to it).
     env.AGENTPOLICY_CLI_NODE = process.execPath;
     env.AGENTPOLICY_CLI_JS = path.join(this.context.extensionPath, 'dist', 'cli.js');
@@ -156,8 +150,10 @@ export class GuardService implements vscode.Disposable {
   }
 
   private async inject(address: ServerAddress): Promise<void> {
+    // One credential for every terminal: who is behind a request is found per request, from the
+    // terminal its process runs in (see terminalResolver); the claim alone counts as unknown.
     const agent = vscode.workspace.getConfiguration().get<string>(SETTINGS.agentId) || 'vscode-terminal';
-    const { token } = await this.credentials!.issue(agent);
+    const { token } = await this.host!.issueSession({ id: agent, kind: 'unknown', method: 'terminal' });
     this.env = this.baseEnv(address, token);
     const c = this.context.environmentVariableCollection;
     c.persistent = false; // a credential from an old session must never reach a new terminal
@@ -171,19 +167,19 @@ export class GuardService implements vscode.Disposable {
     this.terminals.setArmed();
   }
 
-  private record(r: BrokerAuditRecord, subject?: Subject): SessionDecision {
-    const d: SessionDecision = { ...r, seq: ++this.seq, subject };
+  private record(r: DecisionRecord): SessionDecision {
+    const d: SessionDecision = { ...r, seq: r.seq ?? ++this.seq };
     this.decisions.push(d);
     if (this.decisions.length > 5000) this.decisions.shift();
     this.decided.fire(d);
-    if (r.approvalScope === 'session' || this.grantsShown) this.updateGrantsContext();
+    if (r.outcome.scope === 'session' || this.grantsShown) this.updateGrantsContext();
     return d;
   }
 
   private grantsShown = false;
   /** Whether "Show Session Grants" has anything to show (a `when` clause). */
   updateGrantsContext(): void {
-    const any = !!this.broker?.listSessionGrants().some((g) => g.grants.length);
+    const any = !!this.host?.broker.listSessionGrants().some((g) => g.grants.length);
     this.grantsShown = any;
     void vscode.commands.executeCommand('setContext', CONTEXT.hasGrants, any);
   }
@@ -191,7 +187,6 @@ export class GuardService implements vscode.Disposable {
   /** Kill switch: every credential and grant revoked; optionally close guarded terminals. */
   async killAll(): Promise<{ closed: number; cutOff: number }> {
     await this.ready;
-    this.broker?.killAll();
     const unguarded = new Set(this.terminals.unguarded);
     const guarded = vscode.window.terminals.filter((t) => !unguarded.has(t));
     let closed = 0;
@@ -204,8 +199,10 @@ export class GuardService implements vscode.Disposable {
     } else {
       this.strandedTerminals.open.push(...guarded);
     }
+    const by = this.person('ran "Block All Agents"');
+    await this.host?.killAll(by);
     this.updateGrantsContext();
-    await this.auditControl({ control: 'kill-switch', subject: this.person('ran "Block All Agents"'), effect: 'deny', what: `every credential and session grant revoked${closed ? `; ${closed} guarded terminal(s) closed` : ''}` });
+    await this.auditControl({ control: 'kill-switch', subject: by, effect: 'deny', what: `every credential and session grant revoked${closed ? `; ${closed} guarded terminal(s) closed` : ''}` }, false);
     this.updateState();
     return { closed, cutOff: guarded.length };
   }
@@ -213,10 +210,11 @@ export class GuardService implements vscode.Disposable {
   /** After the kill switch: a fresh credential for new terminals. */
   async rearm(): Promise<void> {
     await this.ready;
-    if (!this.broker || !this.server?.address) return;
-    this.broker.rearm();
-    await this.inject(this.server.address);
-    await this.auditControl({ control: 'rearm', subject: this.person('confirmed "Re-arm Agents"'), effect: 'allow', what: 'agents re-armed; new terminals get a new credential' });
+    if (!this.host?.address) return;
+    const by = this.person('confirmed "Re-arm Agents"');
+    await this.host.rearm(by);
+    await this.inject(this.host.address);
+    await this.auditControl({ control: 'rearm', subject: by, effect: 'allow', what: 'agents re-armed; new terminals get a new credential' }, false);
     this.updateState();
   }
 
@@ -243,16 +241,24 @@ export class GuardService implements vscode.Disposable {
     return { kind: 'person', id: os.userInfo().username, method: 'editor', evidence };
   }
 
-  /** A control event (policy change, file restore, kill switch, re-arm), in the log and the audit view. */
-  async auditControl(i: ControlEventInput): Promise<void> {
+  /**
+   * A control event (policy change, file restore, kill switch, re-arm): in the audit view, the
+   * host's control report, and the audit log. NOTE for the lead: GuardHost.control() only logs a
+   * line on main so far; until it writes typed control events, the local controlEvent() below is
+   * appended to the log. When it does, drop that append (the ControlReport already carries all).
+   * `report: false` when the host already reported it (killAll, rearm).
+   */
+  async auditControl(i: ControlEventInput, report = true): Promise<void> {
     await this.ready;
     const decision = controlDecision(i);
-    this.record({ time: new Date().toISOString(), agent: i.subject.id, sessionId: i.control, source: 'vscode', cwd: this.policies.workspace, what: i.path ? `${i.control} ${i.path}: ${i.what}` : `${i.control}: ${i.what}`, decision, final: i.effect === 'allow' ? 'allow' : 'deny', approvedBy: i.subject.kind === 'person' ? 'developer' : undefined }, i.subject);
-    await this.audit?.append(controlEvent(i)).catch((e) => this.logger.error(`[guard] audit: ${e}`));
+    const final = i.effect === 'allow' ? 'allow' : 'deny';
+    this.record({ time: new Date().toISOString(), subject: i.subject, sessionId: i.control, source: 'vscode', cwd: this.policies.workspace, what: i.path ? `${i.control} ${i.path}: ${i.what}` : `${i.control}: ${i.what}`, decision, outcome: { final, by: i.subject.kind === 'person' ? 'person' : 'policy', message: i.what } });
+    if (report) await this.host?.control({ event: i.control, subject: i.subject, outcome: i.effect === 'deny' ? 'refused' : 'done', detail: i.what, data: i.path ? { path: i.path } : undefined });
+    await this.host?.audit?.append(controlEvent(i)).catch((e) => this.logger.error(`[guard] audit: ${e}`));
   }
 
   private updateState(): void {
-    const next: GuardState = !this.broker ? (this.problems.length ? 'degraded' : 'starting') : this.broker.isKilled ? 'killed' : this.degradedBecause.length ? 'degraded' : 'armed';
+    const next: GuardState = !this.host ? (this.problems.length ? 'degraded' : 'starting') : this.host.state === 'killed' ? 'killed' : this.degradedBecause.length ? 'degraded' : 'armed';
     if (next !== this.currentState) void vscode.commands.executeCommand('setContext', CONTEXT.state, next);
     void vscode.commands.executeCommand('setContext', CONTEXT.unguardedTerminals, this.terminals.unguarded.length);
     this.currentState = next;
@@ -266,7 +272,6 @@ export class GuardService implements vscode.Disposable {
   async dispose(): Promise<void> {
     this.disposables = dispose(this.disposables);
     this.context.environmentVariableCollection.clear();
-    await this.server?.close();
-    await this.audit?.close();
+    await this.host?.close();
   }
 }

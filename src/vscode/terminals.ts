@@ -1,5 +1,8 @@
+import * as fs from 'fs';
 import * as os from 'os';
 import * as vscode from 'vscode';
+import type { AttributionInput, SubjectResolver } from '../core/broker/host';
+import { ownUid, pidHoldsSocket, tcpPeer } from '../core/ipc/peer';
 import { SETTINGS } from './ids';
 import { dispose } from './logger';
 import { TerminalSubjects, type TerminalInfo, type TerminalSubjectResolver } from './terminalSubjects';
@@ -112,3 +115,66 @@ export function relaunchOptions(t: vscode.Terminal): ClosedTerminal {
   const o = t.creationOptions as vscode.TerminalOptions;
   return { name: t.name, cwd: o.cwd, shellPath: o.shellPath, shellArgs: o.shellArgs };
 }
+
+/** The parent pid of `pid` from /proc, or undefined. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function cmdline(pid: number): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** `pid` and its ancestors, nearest first (at most 64). */
+export function pidChain(pid: number): { pid: number; argv: string[] }[] {
+  const out: { pid: number; argv: string[] }[] = [];
+  for (let p: number | undefined = pid; p !== undefined && out.length < 64 && !out.some((x) => x.pid === p); p = parentOf(p)) out.push({ pid: p, argv: cmdline(p) });
+  return out;
+}
+
+/**
+ * The host's subject resolver for requests from integrated terminals: the terminal the
+ * requesting process runs in (person, Copilot, an Agent terminal, another extension, a task).
+ * - Only for the shared terminal credential (kind unknown, method terminal): an agent's own
+ *   credential is never turned into the person.
+ * - Only for a pid proven to hold the request's connection (the host's check, or ours through
+ *   /proc/net/tcp and the pid's open files): a pid an agent merely claims proves nothing.
+ * - The person only when no other process between the requester and the person's shell is an
+ *   agent CLI the host's own ancestry check would name (those pass: the host decides).
+ */
+export function terminalResolver(tracker: TerminalTracker, serverPort: () => number | undefined): SubjectResolver {
+  return {
+    resolve(input: AttributionInput): Subject | undefined {
+      const c = input.claims;
+      if (c.kind !== 'unknown' || c.method !== 'terminal' || input.pid === undefined) return undefined;
+      let verified = input.pidVerified;
+      if (!verified && input.peer.transport === 'tcp' && input.peer.remotePort !== undefined) {
+        const port = serverPort();
+        const found = port ? tcpPeer(input.peer.remotePort, port) : undefined;
+        verified = !!found && found.uid === ownUid() && pidHoldsSocket(input.pid, found.inode);
+      }
+      if (!verified) return undefined;
+      const chain = pidChain(input.pid);
+      const s = tracker.terminalSubject(chain.map((x) => x.pid));
+      if (!s || s.kind !== 'person') return s;
+      // An agent CLI between the requester and the person's shell: not the person's command.
+      const shellAt = chain.findIndex((x) => tracker.terminalSubject([x.pid]) !== undefined);
+      if (chain.slice(0, shellAt).some((x) => AGENT_CLI.test(x.argv.slice(0, 3).join(' ')))) return undefined;
+      return s;
+    },
+  };
+}
+
+/** Agent CLIs by their executable or npm package (a person's shell running one of these is not the person). */
+const AGENT_CLI = /(^|[\/\s])(claude|gemini|codex|cursor-agent|aider|cline|opencode|goose|amp|copilot)(\s|$)|@anthropic-ai\/claude-code|@google\/gemini-cli|@openai\/codex|@github\/copilot/;

@@ -5,16 +5,23 @@
  */
 import * as assert from 'assert';
 import fc from 'fast-check';
-import { describeFindings, displayCommand, displayText } from '../../src/core/text/display';
+import { describeFindings, displayCommand, displayed, hasHiddenCharacters, displayText } from '../../src/core/text/display';
 
 describe('display escaping (src/core/text/display.ts)', () => {
+  it('the one-line API the tty approver uses: displayText(text, maxLength), hasHiddenCharacters', () => {
+    assert.strictEqual(displayText('a\x1bb', 100), 'a⟨ESC⟩b');
+    assert.strictEqual(displayText('x'.repeat(50), 10), 'x'.repeat(9) + '…');
+    assert.strictEqual(hasHiddenCharacters('git push'), false);
+    assert.strictEqual(hasHiddenCharacters('g\u0456t push'), true);
+  });
+
   it('leaves printable ASCII alone', () => {
     for (const s of ['git push origin main', `echo "a b" 'c' | grep -v x && rm -rf dist/*`, 'printf %s\\n $HOME']) assert.strictEqual(displayCommand(s), s);
   });
 
   it('shows control characters: an ESC sequence cannot rewrite the line, a CR cannot hide what came before', () => {
     const s = 'rm -rf ~ \x1b[2K\rgit status';
-    const d = displayText(s);
+    const d = displayed(s);
     assert.strictEqual(d.text, 'rm -rf ~ ⟨ESC⟩[2K⟨CR⟩git status');
     assert.deepStrictEqual(d.findings.map((f) => f.kind), ['control', 'control']);
     assert.strictEqual(displayCommand('a\tb\nc\x00d\x7fe\u009bf'), 'a⟨TAB⟩b⟨LF⟩c⟨NUL⟩d⟨DEL⟩e⟨CSI⟩f');
@@ -26,14 +33,14 @@ describe('display escaping (src/core/text/display.ts)', () => {
   });
 
   it('shows bidi overrides and invisible characters', () => {
-    const d = displayText('cat file\u202Etxt.exe\u200B \u00a0x\ufeff');
+    const d = displayed('cat file\u202Etxt.exe\u200B \u00a0x\ufeff');
     assert.strictEqual(d.text, 'cat file⟨U+202E⟩txt.exe⟨U+200B⟩ ⟨U+00A0⟩x⟨U+FEFF⟩');
     assert.deepStrictEqual(d.findings.map((f) => f.kind), ['bidi', 'invisible', 'invisible', 'invisible']);
     assert.match(describeFindings(d.findings), /U\+202E right-to-left override, U\+200B zero-width space, U\+00A0 no-break space, U\+FEFF zero-width no-break space/);
   });
 
   it('shows look-alike letters in a word that passes for ASCII, and look-alike punctuation', () => {
-    const d = displayText('g\u0456t push \uff47it \u{1d420}it curl x \u2014force \u201cq\u201d');
+    const d = displayed('g\u0456t push \uff47it \u{1d420}it curl x \u2014force \u201cq\u201d');
     assert.strictEqual(d.text, 'g⟨U+0456⟩t push ⟨U+FF47⟩it ⟨U+1D420⟩it curl x ⟨U+2014⟩force ⟨U+201C⟩q⟨U+201D⟩');
     assert.deepStrictEqual(d.findings.map((f) => f.looksLike), ['i', 'g', 'g', '-', '"', '"']);
     assert.match(describeFindings(d.findings.slice(0, 1)), /1 look-alike character \(U\+0456 looks like "i"\)/);

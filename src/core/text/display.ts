@@ -125,8 +125,8 @@ function hex(cp: number): string {
   return cp.toString(16).toUpperCase().padStart(4, '0');
 }
 
-/** Escapes `s` for display; see the module comment for what and why. */
-export function displayText(s: string, opts: DisplayOptions = {}): Displayed {
+/** Escapes `s` for display, with what was escaped; see the module comment for what and why. */
+export function displayed(s: string, opts: DisplayOptions = {}): Displayed {
   const findings: DisplayFinding[] = [];
   const chars = Array.from(s);
   // Index of each code point in UTF-16 units, and the word (whitespace-delimited) it sits in.
@@ -211,9 +211,17 @@ function cut(s: string, max: number): string {
   return s.slice(0, end) + '…';
 }
 
-/** The escaped text only. */
-export function displayCommand(s: string, opts?: DisplayOptions): string {
-  return displayText(s, opts).text;
+/** The escaped text only; a number is `maxLength`. */
+export function displayText(s: string, opts?: DisplayOptions | number): string {
+  return displayed(s, typeof opts === 'number' ? { maxLength: opts } : opts).text;
+}
+
+/** The escaped text only (an alias of displayText). */
+export const displayCommand = displayText;
+
+/** Whether displayText changes the text (a prompt can then say so). */
+export function hasHiddenCharacters(s: string): boolean {
+  return displayed(s).findings.length > 0;
 }
 
 /** One sentence about what was escaped, or '' when nothing was: for prompts and the audit view. */
