@@ -144,6 +144,52 @@ const DENY_RULES = `  # --- Never ----------------------------------------------
     reason: Recursive world-writable permissions open the tree to every process.
 `;
 
+const AGENTS = `# The agent CLIs this policy knows. A request is attributed to one when its hook calls us,
+# when \`agentpolicy run\` starts it, or when it is found among the requesting process's
+# parents. Anyone else gets the unidentified treatment below. Change owner to yourself or
+# your team; add an agent with its id, owner and how to recognise it.
+agents:
+  - id: claude-code
+    owner: you
+    purpose: Anthropic Claude Code CLI
+    risk: medium
+    match: { executables: [claude, "**/@anthropic-ai/claude-code/**"], hooks: [claude-code] }
+  - id: gemini
+    owner: you
+    purpose: Google Gemini CLI
+    risk: medium
+    match: { executables: [gemini, "**/@google/gemini-cli/**"], hooks: [gemini] }
+  - id: codex
+    owner: you
+    purpose: OpenAI Codex CLI
+    risk: medium
+    match: { executables: [codex, "**/@openai/codex/**"], hooks: [codex] }
+  - id: copilot
+    owner: you
+    purpose: GitHub Copilot (VS Code agent mode and the Copilot CLI)
+    risk: medium
+    match: { executables: [copilot, "**/@github/copilot/**"], hooks: [copilot] }
+  - id: cursor
+    owner: you
+    purpose: Cursor agent
+    risk: medium
+    match: { executables: [cursor-agent], hooks: [cursor] }
+  - id: cline
+    owner: you
+    purpose: Cline
+    risk: medium
+    match: { executables: [cline, "**/cline/**"], hooks: [cline] }
+
+# Requests no registered agent can be held to (an unknown program, an expired agent): ask.
+unidentified:
+  effect: ask
+
+# You, at the keyboard: your own terminal commands and editor edits are not judged like an
+# agent's. Opt-in rules here apply to you too (none by default).
+person:
+  default: allow
+`;
+
 export const RECOMMENDED_POLICY = `# Agent Policy — recommended
 # Read-only and local development commands run; anything that touches the network,
 # installs packages, deletes, or pushes asks you first; a few things are never allowed.
@@ -161,6 +207,7 @@ defaults:
   opaque: ask           # what analysis cannot see through: ask or deny, never allow
 
 ${SECRETS}
+${AGENTS}
 approval:
   timeout_seconds: 60
   on_timeout: deny
@@ -241,6 +288,7 @@ defaults:
   opaque: deny
 
 ${SECRETS}
+${AGENTS}
 approval:
   timeout_seconds: 30
   on_timeout: deny
@@ -281,6 +329,7 @@ defaults:
   opaque: ask
 
 ${SECRETS}
+${AGENTS}
 approval:
   timeout_seconds: 120
   on_timeout: deny
