@@ -31,21 +31,6 @@ function loadGuardLists() {
   return { SHIMMED_PROGRAMS: list('SHIMMED_PROGRAMS'), GIT_HOOKS: list('GIT_HOOKS') };
 }
 
-/**
- * The hook's V8 startup snapshot (see src/cli/hook-snapshot-main.ts). A snapshot only loads in
- * the node that built it: the launcher uses it only with that node (path recorded next to it)
- * and falls back to dist/hook-main.js otherwise. A build without snapshot support just skips it.
- */
-function buildHookSnapshot() {
-  for (const f of ['dist/hook.blob', 'dist/hook.blob.node']) fs.rmSync(f, { force: true });
-  try {
-    require('child_process').execFileSync(process.execPath, ['--snapshot-blob', 'dist/hook.blob', '--build-snapshot', 'dist/hook-snapshot.js'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    fs.writeFileSync('dist/hook.blob.node', fs.realpathSync(process.execPath) + '\n');
-  } catch (e) {
-    console.warn(`hook snapshot not built (the launcher uses dist/hook-main.js): ${String(e.stderr || e.message).split('\n')[0]}`);
-  }
-}
-
 async function main() {
   copyWasm();
   copyShim();
@@ -66,7 +51,6 @@ async function main() {
     await esbuild.context({ ...common, entryPoints: ['src/cli/cli-main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     await esbuild.context({ ...common, entryPoints: ['src/shim/prepush-main.ts'], outfile: 'dist/prepush-main.js' }),
     await esbuild.context({ ...common, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook-main.js' }),
-    await esbuild.context({ ...common, entryPoints: ['src/cli/hook-snapshot-main.ts'], outfile: 'dist/hook-snapshot.js', sourcemap: false }),
   ];
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
@@ -80,7 +64,6 @@ async function main() {
   fs.writeFileSync('dist/agentpolicy.schema.json', schema);
   // The hook launcher's static deny answers (used when the broker times out), from the TS adapters.
   require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'install-hooks', '--write-deny-answers', 'dist/shim/hook'], { stdio: 'inherit' });
-  buildHookSnapshot();
 }
 
 main().catch((e) => {

@@ -4,7 +4,6 @@
  *
  *   node dist/hook-main.js <agent> [--home D] [--policy F] [--org-policy F] [--audit-dir D] [--trust-repo]
  */
-import { startupSnapshot } from 'v8';
 import { ADAPTERS } from '../core/agents/adapters';
 import { agentIdOf } from '../core/agents/types';
 import { parseArgs, UsageError } from './args';
@@ -52,5 +51,4 @@ export function hookMain(argv: string[]): Promise<void> {
   );
 }
 
-// Not while esbuild.js builds the startup snapshot from a bundle that includes this module.
-if (!startupSnapshot?.isBuildingSnapshot() && require.main === module) void hookMain(process.argv.slice(2));
+if (require.main === module) void hookMain(process.argv.slice(2));

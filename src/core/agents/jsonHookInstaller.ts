@@ -48,6 +48,13 @@ export function jsonHookInstaller(shape: JsonHookShape): AgentInstaller {
         if (Array.isArray(left) && left.length === 0) text = setJson(text, [...p, i], undefined);
       }
     }
+    // An event list (or hooks object) we emptied goes too.
+    for (const ev of shape.events) {
+      const list = getPath(parseJsonc(text), ['hooks', ev]);
+      if (Array.isArray(list) && list.length === 0) text = setJson(text, ['hooks', ev], undefined);
+    }
+    const hooks = getPath(parseJsonc(text), ['hooks']);
+    if (isObject(hooks) && Object.keys(hooks).length === 0) text = setJson(text, ['hooks'], undefined);
     return text;
   };
   const expected = (spec: HookCommandSpec) => {

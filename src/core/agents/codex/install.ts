@@ -30,9 +30,15 @@ function block(command: string): string {
   return [BEGIN, '[[hooks.PreToolUse]]', '[[hooks.PreToolUse.hooks]]', 'type = "command"', `command = ${tomlString(command)}`, 'timeout = 120', 'statusMessage = "Agent Policy: checking the tool call"', END].join('\n') + '\n';
 }
 
+/** The text without our block (the blank line we put before it goes too). */
+function withoutBlock(text: string): string {
+  const t = text.replace(BLOCK, '');
+  return t === '' || t.endsWith('\n') ? t : t + '\n';
+}
+
 /** TOML our appended tables would clash with: hooks written inline. */
 function conflict(text: string): string | undefined {
-  const outside = text.replace(BLOCK, '\n');
+  const outside = text.replace(BLOCK, '');
   if (/^\s*hooks\s*=/m.test(outside)) return 'config.toml defines `hooks = …` inline; move those hooks into [[hooks.PreToolUse]] tables, then install again';
   if (/^\s*PreToolUse\s*=/m.test(outside)) return 'config.toml defines `PreToolUse = […]` inline under [hooks]; write them as [[hooks.PreToolUse]] tables, then install again';
   return undefined;
@@ -47,12 +53,12 @@ export const codexInstaller: AgentInstaller = {
     const t = text ?? '';
     const c = conflict(t);
     if (c) throw new Error(c);
-    const kept = t.replace(BLOCK, '\n').replace(/\n{3,}$/, '\n\n');
+    const kept = withoutBlock(t);
     const sep = kept === '' || kept.endsWith('\n\n') ? '' : kept.endsWith('\n') ? '\n' : '\n\n';
     return kept + sep + block(hookCommandLine(spec));
   },
   remove(text) {
-    const t = text.replace(BLOCK, '\n').replace(/^\n+/, '').replace(/\n{3,}/g, '\n\n');
+    const t = withoutBlock(text);
     return t.trim() === '' ? undefined : t;
   },
   check(text, spec): InstallCheck {
