@@ -14,6 +14,7 @@ defaults:
   git.push: ask
   network: ask
   env.set: allow
+  mcp: ask
   opaque: ask
 
 # The guard's own state and the agent configs that load it.
@@ -29,6 +30,10 @@ protected:
   - ~/.gemini/settings.json
   - .codex/
   - ~/.codex/
+  - ~/.copilot/hooks/
+  - /etc/gemini-cli/settings.json
+  - .clinerules/hooks/
+  - ~/Documents/Cline/Hooks/
   - /usr/local/bin/agentpolicy
   - /usr/bin/agentpolicy
   - ~/.local/bin/agentpolicy
@@ -87,6 +92,17 @@ rules:
     paths: [.vscode/settings.json]
     effect: ask
     reason: .vscode/settings.json holds chat.tools.* permissions that control agents.
+  # .github/ is the repo's own (workflows, templates), so its hooks folder asks rather than denies.
+  - id: copilot-hook-files
+    action: file.write
+    paths: [.github/hooks/]
+    effect: ask
+    reason: .github/hooks/ holds the Copilot hooks that load the guard.
+  - id: copilot-hook-files-delete
+    action: file.delete
+    paths: [.github/hooks/]
+    effect: ask
+    reason: .github/hooks/ holds the Copilot hooks that load the guard.
 `;
 
 const SECRETS = `secrets:
@@ -204,6 +220,7 @@ defaults:
   git.push: ask
   network: ask
   env.set: allow
+  mcp: ask              # MCP tool calls: allow trusted servers' read-only tools with rules
   opaque: ask           # what analysis cannot see through: ask or deny, never allow
 
 ${SECRETS}
@@ -254,6 +271,11 @@ ${DENY_RULES}
     action: command
     match: ["agentpolicy check", "agentpolicy explain", "agentpolicy status"]
     effect: allow
+  - id: mcp-list-resources
+    action: mcp
+    tools: ["resources/list"]
+    effect: allow
+    reason: Listing an MCP server's resources reads no data and changes nothing.
 
 tests:
   - { command: "git status && git diff --stat", expect: allow }
@@ -285,6 +307,7 @@ defaults:
   git.push: ask
   network: deny
   env.set: ask
+  mcp: ask
   opaque: deny
 
 ${SECRETS}
@@ -326,6 +349,7 @@ defaults:
   git.push: ask
   network: allow
   env.set: allow
+  mcp: ask
   opaque: ask
 
 ${SECRETS}
