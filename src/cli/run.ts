@@ -4,10 +4,10 @@ import * as path from 'path';
 import { guardEnv } from '../core/broker/guardEnv';
 import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
-import { shellJoin } from '../core/shell/quote';
+import { agentForProgram, resolveProgram } from '../core/identity/attribution';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
-import { policyContext } from './policyContext';
+import { policyContext, type PolicyContext } from './policyContext';
 import { approverFor, quietLogger, startCliHost } from './serve';
 
 /** dist/shim, next to the bundle. */
@@ -24,7 +24,7 @@ interface Guard {
 }
 
 /** The broker named by AGENTPOLICY_SOCKET when it answers, else a host of our own for the program's lifetime. */
-async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.WritableStream): Promise<Guard | undefined> {
+async function obtainGuard(args: ParsedArgs, ctx: PolicyContext, agent: string, err: NodeJS.WritableStream): Promise<Guard | undefined> {
   const socketPath = process.env.AGENTPOLICY_SOCKET;
   if (socketPath && process.env.AGENTPOLICY_PORT) {
     const r = await askBroker(socketPath, { v: 1, type: 'issue', token: process.env.AGENTPOLICY_TOKEN, agent }, 5000);
@@ -36,8 +36,6 @@ async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.Writable
       return undefined;
     }
   }
-  const ctx = await policyContext(args, err);
-  if (!ctx) return undefined;
   const choice = approverFor(args.values.get('--approver'), 'run');
   if (choice.note) err.write(choice.note + '\n');
   const own = await startCliHost(ctx, { approver: choice.approver, auditDir: args.values.get('--audit-dir'), logger: quietLogger });
@@ -47,17 +45,30 @@ async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.Writable
 }
 
 /**
+ * Who the program is: `--agent ID`, else the registered agent whose `match.executables` names
+ * it (resolved through PATH and symlinks), else its base name (an unregistered program: the
+ * policy's unidentified treatment).
+ */
+function launchedAgent(args: ParsedArgs, ctx: PolicyContext, argv: readonly string[]): string {
+  const named = args.values.get('--agent');
+  if (named) return named;
+  return agentForProgram(ctx.resolved.policy.agents, resolveProgram(argv[0]), argv)?.id ?? path.basename(argv[0]);
+}
+
+/**
  * `agentpolicy run -- <command…>`: starts any program with the guard in its environment.
  * Exit status is the program's (126 when the guard refuses to start it).
  */
 export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStream }): Promise<number> {
   const argv = args.rest ?? args.positionals;
   if (!argv.length) throw new UsageError('give the program to run after --: agentpolicy run -- claude');
-  const agent = args.values.get('--agent') ?? path.basename(argv[0]);
-  const guard = await obtainGuard(args, agent, io.err);
+  const ctx = await policyContext(args, io.err);
+  if (!ctx) return 126;
+  const agent = launchedAgent(args, ctx, argv);
+  const guard = await obtainGuard(args, ctx, agent, io.err);
   if (!guard) return 126;
   try {
-    const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), command: shellJoin(argv) });
+    const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), launch: argv, pid: process.pid });
     if (first.decision !== 'allow') {
       io.err.write(first.message + '\n');
       return 126;

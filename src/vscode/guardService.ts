@@ -121,7 +121,7 @@ export class GuardService implements vscode.Disposable {
       user: os.userInfo().username,
       register: true,
       tcpPorts: BROKER_PORTS,
-      subjects: [terminalResolver(this.terminals, () => this.host?.address?.port)],
+      subjects: [terminalResolver(this.terminals, () => this.host?.address?.port, () => this.policies.policy.agents, () => vscode.workspace.getConfiguration().get<string>(SETTINGS.copilotAgentId) || 'copilot')],
       onDecision: (r) => this.record(r),
       onStateChange: () => this.updateState(),
       approvalTimeoutSeconds: () => vscode.workspace.getConfiguration().get<number>(SETTINGS.approvalTimeoutSeconds) ?? 60,

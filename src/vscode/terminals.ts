@@ -2,10 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as vscode from 'vscode';
 import type { AttributionInput, SubjectResolver } from '../core/broker/host';
+import { agentForProgram, ancestry } from '../core/identity/attribution';
 import { ownUid, pidHoldsSocket, tcpPeer } from '../core/ipc/peer';
+import type { AgentInfo } from '../core/policy/compile';
 import { SETTINGS } from './ids';
 import { dispose } from './logger';
-import { TerminalSubjects, type TerminalInfo, type TerminalSubjectResolver } from './terminalSubjects';
+import { COPILOT_ENV, TerminalSubjects, type TerminalInfo, type TerminalSubjectResolver } from './terminalSubjects';
 import type { Subject } from '../core/identity/subject';
 
 /** A terminal this extension closed (kill switch), so it can be offered again after re-arm. */
@@ -31,7 +33,7 @@ export class TerminalTracker implements vscode.Disposable, TerminalSubjectResolv
   readonly onDidChange = this.changed.event;
 
   constructor() {
-    this.subjects = new TerminalSubjects({ user: os.userInfo().username, copilotAgentId: vscode.workspace.getConfiguration().get<string>(SETTINGS.copilotAgentId) || 'github-copilot' });
+    this.subjects = new TerminalSubjects({ user: os.userInfo().username, copilotAgentId: vscode.workspace.getConfiguration().get<string>(SETTINGS.copilotAgentId) || 'copilot' });
     // Terminals that exist now were started without the guard.
     for (const t of vscode.window.terminals) this.track(t, true);
     this.disposables.push(
@@ -116,65 +118,53 @@ export function relaunchOptions(t: vscode.Terminal): ClosedTerminal {
   return { name: t.name, cwd: o.cwd, shellPath: o.shellPath, shellArgs: o.shellArgs };
 }
 
-/** The parent pid of `pid` from /proc, or undefined. */
-function parentOf(pid: number): number | undefined {
+/** Whether a process's initial environment carries Copilot's terminal-tool markers. */
+function hasCopilotEnv(pid: number): boolean {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+    const env = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+    return env.includes(`AI_AGENT=${COPILOT_ENV.AI_AGENT}`) || env.includes(`COPILOT_AGENT=${COPILOT_ENV.COPILOT_AGENT}`);
   } catch {
-    return undefined;
+    return false;
   }
-}
-
-function cmdline(pid: number): string[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-/** `pid` and its ancestors, nearest first (at most 64). */
-export function pidChain(pid: number): { pid: number; argv: string[] }[] {
-  const out: { pid: number; argv: string[] }[] = [];
-  for (let p: number | undefined = pid; p !== undefined && out.length < 64 && !out.some((x) => x.pid === p); p = parentOf(p)) out.push({ pid: p, argv: cmdline(p) });
-  return out;
 }
 
 /**
- * The host's subject resolver for requests from integrated terminals: the terminal the
- * requesting process runs in (person, Copilot, an Agent terminal, another extension, a task).
- * - Only for the shared terminal credential (kind unknown, method terminal): an agent's own
- *   credential is never turned into the person.
- * - Only for a pid proven to hold the request's connection (the host's check, or ours through
- *   /proc/net/tcp and the pid's open files): a pid an agent merely claims proves nothing.
- * - The person only when no other process between the requester and the person's shell is an
- *   agent CLI the host's own ancestry check would name (those pass: the host decides).
+ * The host's subject resolver for requests from integrated terminals: VS Code knows which
+ * terminals are agents' (Copilot's terminal tool, an Agent terminal, another extension's, a
+ * task); the host cannot tell those from the person's by the process tree alone (Copilot types
+ * into an interactive shell, as a person would). So:
+ * - only for the shared terminal credential (kind unknown, method terminal): an agent's own
+ *   credential is never re-attributed;
+ * - a registered agent program between the requester and the terminal's shell is the nearer
+ *   subject: pass (the host's ancestry check names it);
+ * - the person's own terminals: pass (the host decides the person: a line typed at the prompt);
+ * - an agent's terminal (or a process whose environment carries Copilot's markers, even before
+ *   VS Code has reported the terminal's pid): that agent — once the pid is proven to hold the
+ *   request's connection (the host's check, or ours through /proc/net/tcp and the pid's open
+ *   files; a pid an agent merely claims proves nothing).
  */
-export function terminalResolver(tracker: TerminalTracker, serverPort: () => number | undefined): SubjectResolver {
+export function terminalResolver(tracker: TerminalTracker, serverPort: () => number | undefined, agents: () => readonly AgentInfo[], copilotAgentId: () => string): SubjectResolver {
   return {
     resolve(input: AttributionInput): Subject | undefined {
       const c = input.claims;
       if (c.kind !== 'unknown' || c.method !== 'terminal' || input.pid === undefined) return undefined;
+      const chain = ancestry(input.pid, { stopAt: process.pid });
+      let s: Subject | undefined;
+      for (let i = 0; i < chain.length && !s; i++) {
+        const p = chain[i];
+        if (agentForProgram(agents(), p.exe, p.argv)) return undefined;
+        s = tracker.terminalSubject([p.pid]);
+        if (!s && hasCopilotEnv(p.pid)) s = { kind: 'agent', id: copilotAgentId(), method: 'terminal', evidence: `pid ${p.pid} runs with Copilot's terminal-tool environment (AI_AGENT=${COPILOT_ENV.AI_AGENT})` };
+        if (s && i > 0) s = { ...s, evidence: `${s.evidence}; the requester (pid ${input.pid}) runs ${i} level${i === 1 ? '' : 's'} below it` };
+      }
+      if (!s || s.kind === 'person') return undefined;
       let verified = input.pidVerified;
       if (!verified && input.peer.transport === 'tcp' && input.peer.remotePort !== undefined) {
         const port = serverPort();
         const found = port ? tcpPeer(input.peer.remotePort, port) : undefined;
         verified = !!found && found.uid === ownUid() && pidHoldsSocket(input.pid, found.inode);
       }
-      if (!verified) return undefined;
-      const chain = pidChain(input.pid);
-      const s = tracker.terminalSubject(chain.map((x) => x.pid));
-      if (!s || s.kind !== 'person') return s;
-      // An agent CLI between the requester and the person's shell: not the person's command.
-      const shellAt = chain.findIndex((x) => tracker.terminalSubject([x.pid]) !== undefined);
-      if (chain.slice(0, shellAt).some((x) => AGENT_CLI.test(x.argv.slice(0, 3).join(' ')))) return undefined;
-      return s;
+      return verified ? s : undefined;
     },
   };
 }
-
-/** Agent CLIs by their executable or npm package (a person's shell running one of these is not the person). */
-const AGENT_CLI = /(^|[\/\s])(claude|gemini|codex|cursor-agent|aider|cline|opencode|goose|amp|copilot)(\s|$)|@anthropic-ai\/claude-code|@google\/gemini-cli|@openai\/codex|@github\/copilot/;

@@ -23,7 +23,7 @@ describe('terminal subjects (src/vscode/terminalSubjects.ts)', () => {
   });
 
   it('maps a pid chain to the nearest terminal shell: person, agent, unknown, or none', () => {
-    const t = new TerminalSubjects({ user: 'dev', copilotAgentId: 'github-copilot' });
+    const t = new TerminalSubjects({ user: 'dev', copilotAgentId: 'copilot' });
     const person = t.add({ name: 'bash', creationOptions: workbench() });
     const copilot = t.add({ name: 'bash', creationOptions: workbench({ hideFromUser: true, env: { AI_AGENT: 'github_copilot_vscode_agent' } }) });
     const profile = t.add({ name: 'Agent terminal', creationOptions: { name: 'Agent terminal' }, ownPurpose: 'agent-profile', ownAgentId: 'claude-code' });
@@ -34,7 +34,7 @@ describe('terminal subjects (src/vscode/terminalSubjects.ts)', () => {
     t.setPid(other, 400);
     assert.deepStrictEqual([t.terminalSubject([100])?.kind, t.terminalSubject([100])?.id, t.terminalSubject([100])?.method], ['person', 'dev', 'terminal']);
     const a = t.terminalSubject([999, 998, 200, 1])!;
-    assert.deepStrictEqual([a.kind, a.id], ['agent', 'github-copilot']);
+    assert.deepStrictEqual([a.kind, a.id], ['agent', 'copilot']);
     assert.match(a.evidence, /shell pid 200.*Copilot.*pid 999\) runs 2 levels below its shell/);
     assert.deepStrictEqual([t.terminalSubject([5, 300])?.kind, t.terminalSubject([5, 300])?.id], ['agent', 'claude-code']);
     assert.deepStrictEqual([t.terminalSubject([400])?.kind, t.terminalSubject([400])?.id], ['unknown', 'unknown']);
@@ -45,7 +45,7 @@ describe('terminal subjects (src/vscode/terminalSubjects.ts)', () => {
   });
 
   it('a task terminal, and a closed terminal\'s pid, are not the person\'s', () => {
-    const t = new TerminalSubjects({ user: 'dev', copilotAgentId: 'github-copilot' });
+    const t = new TerminalSubjects({ user: 'dev', copilotAgentId: 'copilot' });
     const task = t.add({ name: 'npm: build', creationOptions: workbench({ name: 'npm: build' }) });
     t.markTask(555); // the task event can come before the pid
     t.setPid(task, 555);
