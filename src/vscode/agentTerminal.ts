@@ -53,7 +53,7 @@ export class AgentTerminalProfile implements vscode.Disposable, vscode.TerminalP
         '# Agent Policy: the agent terminal\'s own credential (this file removes itself).',
         `export AGENTPOLICY_TOKEN=${q(env.AGENTPOLICY_TOKEN)}`,
         `export AGENTPOLICY_TERMINAL_AGENT=${q(agentId)}`,
-        `rm -f -- ${q(rc)}`,
+        `/bin/rm -f -- ${q(rc)}`, // by path: the PATH shim would judge it as the agent's
         '[ -r ~/.bashrc ] && . ~/.bashrc',
         `printf '\\033[2mAgent Policy: agent terminal for %s — every command here is judged as that agent%s.\\033[0m\\n' ${q(agentId)} ${q(this.sandboxNote())}`,
         '',

@@ -137,7 +137,8 @@ function hasCopilotEnv(pid: number): boolean {
  *   credential is never re-attributed;
  * - a registered agent program between the requester and the terminal's shell is the nearer
  *   subject: pass (the host's ancestry check names it);
- * - the person's own terminals: pass (the host decides the person: a line typed at the prompt);
+ * - the person's own terminals: the person, for what the person typed and what it started, with
+ *   no agent program and no process holding a credential of its own between it and the shell;
  * - an agent's terminal (or a process whose environment carries Copilot's markers, even before
  *   VS Code has reported the terminal's pid): that agent — once the pid is proven to hold the
  *   request's connection (the host's check, or ours through /proc/net/tcp and the pid's open
@@ -150,14 +151,27 @@ export function terminalResolver(tracker: TerminalTracker, serverPort: () => num
       if (c.kind !== 'unknown' || c.method !== 'terminal' || input.pid === undefined) return undefined;
       const chain = ancestry(input.pid, { stopAt: process.pid });
       let s: Subject | undefined;
+      let shellAt = -1;
       for (let i = 0; i < chain.length && !s; i++) {
         const p = chain[i];
-        if (agentForProgram(agents(), p.exe, p.argv)) return undefined;
+        if (agentForProgram(agents(), p.exe, p.argv) || (i > 0 && AGENT_CLI.test(p.argv.slice(0, 3).join(' ')))) return undefined;
         s = tracker.terminalSubject([p.pid]);
         if (!s && hasCopilotEnv(p.pid)) s = { kind: 'agent', id: copilotAgentId(), method: 'terminal', evidence: `pid ${p.pid} runs with Copilot's terminal-tool environment (AI_AGENT=${COPILOT_ENV.AI_AGENT})` };
+        if (s) shellAt = i;
         if (s && i > 0) s = { ...s, evidence: `${s.evidence}; the requester (pid ${input.pid}) runs ${i} level${i === 1 ? '' : 's'} below it` };
       }
-      if (!s || s.kind === 'person') return undefined;
+      if (!s) return undefined;
+      if (s.kind === 'person') {
+        // The person's own terminal. A line typed at its prompt is the person's (the host proved the
+        // pid), and so is what that line starts — the PATH shims and hooks of `git push`, the
+        // commands of a script the person ran — as long as nothing between the requester and the
+        // terminal's shell is an agent: no registered agent program or agent CLI (checked above),
+        // and no process with a credential of its own (`agentpolicy run`, an agent's launcher),
+        // which every process that merely inherited the shell's environment shares.
+        const shellToken = tokenOf(chain[shellAt].pid);
+        if (!shellToken || chain.slice(0, shellAt).some((p) => tokenOf(p.pid) !== shellToken)) return undefined;
+        s = { ...s, evidence: input.interactive ? `typed at the prompt of ${s.evidence}` : `started from ${s.evidence}` };
+      }
       let verified = input.pidVerified;
       if (!verified && input.peer.transport === 'tcp' && input.peer.remotePort !== undefined) {
         const port = serverPort();
@@ -168,3 +182,19 @@ export function terminalResolver(tracker: TerminalTracker, serverPort: () => num
     },
   };
 }
+
+/** The guard credential a process started with (its initial environment), or undefined. */
+function tokenOf(pid: number): string | undefined {
+  try {
+    const e = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((x) => x.startsWith('AGENTPOLICY_TOKEN='));
+    return e?.slice('AGENTPOLICY_TOKEN='.length) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Agent CLIs by executable or npm package, for when the policy does not register them: a shell
+ * that one of these started is not the person's, whatever terminal it is in.
+ */
+const AGENT_CLI = /(^|[/\s])(claude|gemini|codex|cursor-agent|aider|cline|opencode|goose|copilot)(\s|$)|@anthropic-ai\/claude-code|@google\/gemini-cli|@openai\/codex|@github\/copilot/;

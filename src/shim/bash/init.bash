@@ -69,7 +69,7 @@ __agentpolicy_interactive() {
   line=${entry#*[0-9]  }
   if [[ -n $number && $number != "$__agentpolicy_histno" && -n $line ]]; then
     __agentpolicy_histno=$number
-    if __agentpolicy_ask bash "$line"; then
+    if __agentpolicy_ask bash "$line" i; then
       __agentpolicy_mode=ok
       return 0
     fi
@@ -77,7 +77,7 @@ __agentpolicy_interactive() {
     return 1
   fi
   # Not in history (HISTCONTROL=ignorespace, history off): judge each command as it comes.
-  __agentpolicy_ask bash "$BASH_COMMAND"
+  __agentpolicy_ask bash "$BASH_COMMAND" i
 }
 
 __agentpolicy_prompt() {

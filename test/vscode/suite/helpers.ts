@@ -56,6 +56,7 @@ export interface Decision {
   final: 'allow' | 'deny';
   effect: string;
   ruleIds: string[];
+  subject?: { kind: 'agent' | 'person' | 'unknown'; id: string; method: string; evidence: string };
 }
 
 /** A request waiting in Pending Approvals, as the API's test hook hands it out (ExtensionMode.Test only). */
@@ -254,12 +255,17 @@ export async function withHuman<T>(human: Human, fn: (h: Human) => Promise<T>): 
 
 // --- terminals ----------------------------------------------------------------------------------
 
+/** What Copilot's terminal tool puts in the environment of the terminals it creates (VS Code 1.139). */
+export const COPILOT_TERMINAL_ENV = { AI_AGENT: 'github_copilot_vscode_agent', COPILOT_AGENT: '1', GIT_PAGER: 'cat' };
+
 /**
- * An agent's way to run a command: `bash -c LINE` in a new integrated terminal (the extension's
- * environment injection applies). Resolves with the exit code once the process ends.
+ * An agent's way to run a command: `bash -c LINE` in a new integrated terminal carrying Copilot's
+ * terminal-tool markers, so the guard attributes it to the registered agent `copilot` (a terminal
+ * without them, created by an extension, is an unknown subject: everything asks). The extension's
+ * environment injection applies. Resolves with the exit code once the process ends.
  */
 export async function runInTerminal(line: string, timeoutMs = 30_000): Promise<number | undefined> {
-  const t = vscode.window.createTerminal({ name: unique('ap-test'), shellPath: '/bin/bash', shellArgs: ['-c', line], cwd: WS });
+  const t = vscode.window.createTerminal({ name: unique('ap-test'), shellPath: '/bin/bash', shellArgs: ['-c', line], cwd: WS, env: COPILOT_TERMINAL_ENV });
   try {
     const status = await waitFor(() => t.exitStatus, timeoutMs, `\`bash -c ${line}\` to finish in a terminal`);
     return status.code;
@@ -268,22 +274,47 @@ export async function runInTerminal(line: string, timeoutMs = 30_000): Promise<n
   }
 }
 
-/** An interactive terminal with the default profile (bash), like the one a developer opens. */
-export function openShell(): vscode.Terminal {
-  const t = vscode.window.createTerminal({ name: unique('ap-shell'), cwd: WS });
+/** Runs a workbench command that opens a terminal, and returns that terminal. */
+async function workbenchTerminal(args?: unknown): Promise<vscode.Terminal> {
+  const opened = new Promise<vscode.Terminal>((resolve) => {
+    const sub = vscode.window.onDidOpenTerminal((t) => {
+      sub.dispose();
+      resolve(t);
+    });
+  });
+  await vscode.commands.executeCommand('workbench.action.terminal.new', args);
+  const t = await Promise.race([opened, sleep(15_000).then(() => undefined)]);
+  if (!t) throw new Error('workbench.action.terminal.new opened no terminal');
+  await t.processId;
+  return t;
+}
+
+/** The person's own terminal: opened in the workbench, as the "+" button does (the default profile, bash). */
+export async function openShell(): Promise<vscode.Terminal> {
+  const t = await workbenchTerminal({ cwd: WS });
   t.show(true);
   return t;
+}
+
+/**
+ * Copilot agent mode's terminal, as its terminal tool creates it (VS Code 1.139's
+ * ToolTerminalCreator: a hidden workbench terminal with AI_AGENT=github_copilot_vscode_agent,
+ * COPILOT_AGENT=1, GIT_PAGER=cat); commands are sent to its interactive shell.
+ */
+export async function openCopilotShell(): Promise<vscode.Terminal> {
+  return workbenchTerminal({ cwd: WS, config: { hideFromUser: true, forcePersist: true, env: COPILOT_TERMINAL_ENV } });
 }
 
 /**
  * Types `line` into an interactive shell, then an allowed `touch` of a marker, and waits for the
  * marker: once it exists, the shell has finished with `line` (run, skipped or denied).
  */
-export async function typeAndWait(t: vscode.Terminal, line: string, timeoutMs = 30_000): Promise<void> {
+export async function typeAndWait(t: vscode.Terminal, line: string, timeoutMs = 30_000, agent = false): Promise<void> {
   const marker = path.join(SCRATCH, unique('done'));
   t.sendText(line);
+  // In an agent's terminal the marker must not depend on the previous line: `touch` in the scratch folder is allowed there too.
   t.sendText(`touch ${marker}`);
-  await waitFor(() => fs.existsSync(marker), timeoutMs, `the shell to finish \`${line}\` (marker ${path.basename(marker)})`);
+  await waitFor(() => fs.existsSync(marker), timeoutMs, `the shell to finish \`${line}\` (marker ${path.basename(marker)})${agent ? ' in an agent terminal' : ''}`);
 }
 
 // --- git and files ------------------------------------------------------------------------------
