@@ -60,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
   const audit = new AuditView(context.extensionUri, guard);
   const shipping = new AuditShipping(context, guard, logger);
   const explain = new ExplainDocuments(policies);
+  const agentTerminals = new AgentTerminalProfile(guard, (m) => logger.info(m));
   const decided = new vscode.EventEmitter<{ what: string; final: 'allow' | 'deny'; effect: string; ruleIds: string[]; subject?: Subject }>();
   context.subscriptions.push(
     logger,
@@ -79,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
     new ApprovalsView(approvals),
     new GuardView(guard, policies, gate),
     new GuardStatusBar(guard, approvals, policies, gate, shipping),
-    new AgentTerminalProfile(guard, (m) => logger.info(m)),
+    agentTerminals,
     ...registerCommands({ policies, gate, guard, shipping, explain, showLog: () => logger.show(), pendingCount: () => approvals.pending }),
     vscode.commands.registerCommand(COMMANDS.showAuditLog, () => audit.show()),
     vscode.commands.registerCommand(COMMANDS.setHecToken, () => AuditShipping.setHecToken(context)),
@@ -94,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
       const c = await vscode.window.showWarningMessage(`Agent Policy: ${n} terminal(s) were opened before the guard started; commands there are not checked.`, relaunch);
       if (c === relaunch) await vscode.commands.executeCommand(COMMANDS.relaunchTerminals);
     }
+    void agentTerminals.startDemoAgent().catch((e) => logger.error(`[agentTerminal] demo: ${e}`));
     await firstRunNotice(context, policies);
   });
   return {

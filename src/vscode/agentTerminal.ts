@@ -32,6 +32,29 @@ export class AgentTerminalProfile implements vscode.Disposable, vscode.TerminalP
     );
   }
 
+  /**
+   * `npm start`'s demo: with AGENTPOLICY_DEMO_AGENT=<agent id>=<script> in the environment VS Code
+   * was started with, an Agent terminal for that agent opens once the guard is up and the
+   * script's lines are typed into it, one after the other, as an agent's terminal tool does
+   * (each line judged at the prompt; a refused line is skipped and the next one runs). Nothing
+   * else starts it.
+   */
+  async startDemoAgent(): Promise<vscode.Terminal | undefined> {
+    const spec = process.env.AGENTPOLICY_DEMO_AGENT;
+    const m = spec ? /^([A-Za-z0-9][A-Za-z0-9_.:-]*)=(\/.+)$/.exec(spec) : null;
+    if (!m || !fs.existsSync(m[2])) return undefined;
+    const [, id, script] = m;
+    const lines = fs.readFileSync(script, 'utf8').split('\n').filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+    this.log(`[agentTerminal] demo: typing ${lines.length} line(s) of ${script} as agent ${id}`);
+    const opts = await this.options(id);
+    const t = this.guard.terminals.create({ ...opts, name: `Agent: ${id} (demo)` }, 'agent-profile', id);
+    t.show(true);
+    await t.processId;
+    await new Promise((r) => setTimeout(r, 2500));
+    for (const l of lines) t.sendText(l);
+    return t;
+  }
+
   private agentId(): string {
     return vscode.workspace.getConfiguration().get<string>(SETTINGS.agentTerminalAgentId) || 'agent-terminal';
   }

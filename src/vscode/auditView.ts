@@ -13,7 +13,7 @@ function row(d: SessionDecision) {
   return {
     seq: d.seq,
     time: d.time,
-    agent: displayText(d.subject.id),
+    agent: displayText(d.subject.kind === 'person' ? `${d.subject.id} (you)` : d.subject.id),
     subject: `${d.subject.kind} (${d.subject.method})`,
     source: d.source,
     // Commands as the person must see them: control, invisible and look-alike characters escaped.

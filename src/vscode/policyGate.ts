@@ -213,12 +213,13 @@ export class PolicyGate implements vscode.Disposable, vscode.TextDocumentContent
     }
     const inForce = this.accepted.get(f) ?? '';
     const now = h.text ?? '';
-    const left = vscode.Uri.from({ scheme: ACCEPTED_SCHEME, path: f, query: String(Date.now()) });
+    const left = vscode.Uri.from({ scheme: ACCEPTED_SCHEME, path: f });
+    this.docChanged.fire(left);
     const right = h.text === null ? vscode.Uri.from({ scheme: ACCEPTED_SCHEME, path: f, query: 'deleted' }) : vscode.Uri.file(f);
     await vscode.commands.executeCommand('vscode.diff', left, right, `${path.basename(f)}: in force ↔ ${h.by === 'person' ? 'your edit' : 'changed on disk'}`, { preview: true });
     const diff = h.text === null ? ['(the file was deleted)'] : unifiedDiff(inForce, now);
     const stat = h.text === null ? 'deleted' : diffStat(inForce, now);
-    if (h.errors.length) {
+    if (h.errors.length && h.by === 'person') {
       void vscode.window.showErrorMessage(`Agent Policy: ${this.label(f)} has ${h.errors.length} error(s), so it cannot be put in force: ${h.errors[0]}`);
       return;
     }
@@ -235,11 +236,12 @@ export class PolicyGate implements vscode.Disposable, vscode.TextDocumentContent
     }
     const restore: vscode.MessageItem = { title: 'Restore the version in force' };
     const keep: vscode.MessageItem = { title: 'Keep the change' };
+    const broken = h.errors.length ? `\n\nIt cannot be kept: ${h.errors.length} error(s), first: ${h.errors[0]}` : '';
     const choice = await vscode.window.showWarningMessage(
-      `A change to ${this.label(f)} was made outside the editor. Keep it?`,
-      { modal: true, detail: `${stat}; ${h.subject.evidence}. The diff is open in the editor.\n\n${diff.join('\n')}\n\nRestore writes the version in force back to the file. Keep puts this change in force.` },
+      `A change to ${this.label(f)} was made outside the editor. ${broken ? 'Restore the version in force?' : 'Keep it?'}`,
+      { modal: true, detail: `${stat}; ${h.subject.evidence}. The diff is open in the editor.\n\n${diff.join('\n')}\n\nRestore writes the version in force back to the file.${broken ? '' : ' Keep puts this change in force.'}${broken}` },
       restore,
-      keep,
+      ...(broken ? [] : [keep]),
       { title: 'Decide later', isCloseAffordance: true } as vscode.MessageItem,
     );
     if (this.heldChanges.get(f)?.text !== h.text) return; // changed again meanwhile: a new review follows

@@ -5,7 +5,7 @@
  * its ancestors.
  *
  * How a terminal's origin is known (VS Code 1.139, checked in its source and in the extension
- * host — see docs/identity-vscode.md):
+ * host — see docs/vscode.md):
  * - `onDidOpenTerminal` for a terminal the workbench created (the "+" button, the profile
  *   picker, a split, Copilot's terminal tool) carries creation options built by VS Code itself
  *   with exactly the keys name, shellPath, shellArgs, cwd, env, hideFromUser, titleTemplate; a

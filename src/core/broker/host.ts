@@ -379,7 +379,8 @@ export class GuardHost implements IpcHandler {
     if (input.pid !== undefined) {
       try {
         const chain = ancestry(input.pid, { stopAt: process.pid });
-        const found = attributeFromProcesses(this.opts.policy().agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal' }, chain, this.opts.user ?? os.userInfo().username);
+        // A terminal credential issued to an agent (an Agent terminal, `serve --agent`) never yields the person.
+        const found = attributeFromProcesses(this.opts.policy().agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal' && c.kind !== 'agent' }, chain, this.opts.user ?? os.userInfo().username);
         // An unverified pid may not move a program `run` started over to another agent.
         if (found && !(found.kind === 'agent' && !input.pidVerified && c.method === 'launch' && c.kind === 'agent' && found.id !== c.agent)) return found;
       } catch (e) {

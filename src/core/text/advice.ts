@@ -117,6 +117,8 @@ export function howToProceed(d: Decision, ctx: AdviceContext, host: AdviceHost =
     if (rule) rules.add(rule);
     else defaults.add(`${v.action.kind} (now ${d.effect}, from ${layerLabel(ctx, v.layer)})`);
   }
+  // An allow rule only helps when no rule among the deciding ones would still ask or deny.
+  if (deciding.some((v) => v.ruleIds.length)) rules.clear();
   const repo = layerFile(ctx, 'repo').file;
   const create = host === 'vscode' && !ctx.layers.some((l) => l.name === 'repo') ? ` ("${ADVICE_COMMANDS.createPolicy}" writes it)` : '';
   if (rules.size) parts.add(`to allow it without asking, add under rules: in ${repo}${create}: ${[...rules].join(' ')}`);
