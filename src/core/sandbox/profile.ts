@@ -22,6 +22,8 @@ export interface SandboxProfile {
   readOnly: string[];
   /** Not visible: secrets, credentials. A hidden folder is empty; a hidden file cannot be read. */
   hidden: HiddenPath[];
+  /** Every hidden path, whether it exists or a mirror leaves it out: for back ends that deny by path. */
+  hiddenPaths: string[];
   /** Folders shown as a fixed list of what they held at start (new entries stay invisible). */
   mirrors: MirrorDir[];
   /** Private, empty and writable: /tmp, /var/tmp, /run, /dev/shm. */
@@ -315,6 +317,7 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
     readWrite: [...readWrite].sort(),
     readOnly: ro.filter((r) => !hidden.has(r)),
     hidden: hiddenList,
+    hiddenPaths: [...hidden.keys()].sort(),
     mirrors,
     // A private folder holding the workspace (a workspace in /tmp) stays private: the workspace is bound inside it.
     privateDirs: PRIVATE_DIRS.filter((d) => workspace !== d && !inside(d, workspace)),

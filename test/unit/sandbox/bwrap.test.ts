@@ -9,6 +9,7 @@ function profile(over: Partial<SandboxProfile> = {}): SandboxProfile {
     readWrite: ['/w'],
     readOnly: [],
     hidden: [],
+    hiddenPaths: [],
     mirrors: [],
     privateDirs: ['/tmp', '/var/tmp', '/run', '/dev/shm'],
     replacements: [],
