@@ -48,6 +48,8 @@ async function main() {
     await esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
     await esbuild.context({ ...common, entryPoints: ['src/cli/cli-main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     await esbuild.context({ ...common, entryPoints: ['src/shim/prepush-main.ts'], outfile: 'dist/prepush-main.js' }),
+    await esbuild.context({ ...common, entryPoints: ['src/core/sandbox/relay-main.ts'], outfile: 'dist/relay-main.js' }),
+    await esbuild.context({ ...common, entryPoints: ['src/core/sandbox/remote-helper-main.ts'], outfile: 'dist/remote-helper-main.js' }),
   ];
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

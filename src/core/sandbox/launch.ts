@@ -1,0 +1,361 @@
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import type { CompiledPolicy } from '../policy/compile';
+import { bwrapArgs } from './bwrap';
+import { CREDENTIAL_NAME, SOCKET_ENV } from './homeSecrets';
+import { buildProfile, type SandboxProfile, type WalkLimits } from './profile';
+import { EgressProxy, type EgressDecider, type EgressEvent } from './proxy';
+import { PushService, type PushDecider, type PushResultEvent } from './pushService';
+import { SandboxWatcher, type SandboxViolation } from './watcher';
+import { cleanGitEnv, gitRemotes, type GitRemote } from './gitRemotes';
+
+/**
+ * Starts a program inside the policy's sandbox (Linux, bubblewrap) with the guard outside:
+ * the egress proxy, a bridge to the broker, and the push service listen on Unix sockets in a
+ * private folder that is bound read-only inside; the relay inside carries loopback ports to them.
+ *
+ * Two steps, so the relay's start overlaps the broker's first decision:
+ * `openSandbox()` builds the profile, starts the services and bwrap with the relay (which
+ * listens, then waits); `sandbox.run(argv, env)` tells it to start the program.
+ */
+export interface OpenSandboxOptions {
+  policy: CompiledPolicy;
+  /** Agent id the run is attributed to, and the program (argv[0]) it starts. */
+  agent?: string;
+  program?: string;
+  cwd: string;
+  /** The broker outside: its Unix socket (bridged in) and its shell port number (kept inside). */
+  broker: { socketPath: string; port: number };
+  egress: {
+    decide: EgressDecider;
+    onAudit?: (e: EgressEvent) => void;
+    /** `address:port` pairs the proxy may reach although local (the fake model in tests). */
+    allowAddresses?: string[];
+    /** Loopback ports inside carried through the proxy to the same host:port outside (a model on 127.0.0.1). */
+    forwards?: { host: string; port: number }[];
+    /** Resolver for the proxy (tests map names to 127.0.0.1). */
+    lookup?: (host: string) => Promise<string[]>;
+  };
+  /** Pushes from inside, decided by the broker, performed outside. Absent: every push is refused. */
+  push?: { decide: PushDecider; onResult?: (r: PushResultEvent) => void };
+  /** What a violation does; default: stop the run. */
+  onViolation?: (v: SandboxViolation) => 'stop' | 'continue';
+  /** The guard's own installed files (read-only inside) and state (hidden). */
+  guardPaths?: string[];
+  guardStateDirs?: string[];
+  /** Folder holding relay-main.js and remote-helper-main.js (the bundle folder, dist/). */
+  distDir: string;
+  /** The environment the person's run has (credentials for pushes outside, XDG folders). */
+  env: NodeJS.ProcessEnv;
+  limits?: Partial<WalkLimits>;
+  err?: NodeJS.WritableStream;
+  /** 'inherit' (default: the person's terminal) or 'pipe' (tests read sandbox.stdout / stderr). */
+  stdio?: 'inherit' | 'pipe';
+  bwrapPath?: string;
+  nodePath?: string;
+}
+
+export interface Sandbox {
+  readonly profile: SandboxProfile;
+  /** Starts the program inside; resolves with its exit status. */
+  run(argv: string[], env: Record<string, string>): Promise<number>;
+  /** Passes a signal to the program. */
+  signal(sig: NodeJS.Signals): void;
+  /** Stops everything (the program too, if still running). */
+  close(): Promise<void>;
+  /** Violations seen so far. */
+  readonly violations: readonly SandboxViolation[];
+  /** With stdio 'pipe': the program's output. */
+  readonly stdout?: NodeJS.ReadableStream;
+  readonly stderr?: NodeJS.ReadableStream;
+}
+
+/** Where a sandbox cannot be made: one line saying why, and how to fix it. */
+export interface ProbeResult {
+  ok: boolean;
+  reason?: string;
+  fix?: string;
+}
+
+let probed: ProbeResult | undefined;
+
+/** Checks once per process that bwrap exists and can make the namespaces (≈10 ms). */
+export function probeSandbox(bwrap = findBwrap()): ProbeResult {
+  if (probed && bwrap === findBwrap()) return probed;
+  const r = probeUncached(bwrap);
+  probed = r;
+  return r;
+}
+
+function probeUncached(bwrap: string | undefined): ProbeResult {
+  if (process.platform !== 'linux') return { ok: false, reason: `no sandbox back end runs on ${process.platform} yet (macOS: Seatbelt profile generated, not started)`, fix: 'run with --no-sandbox to start it without one (audited)' };
+  if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed', fix: 'install it: sudo apt-get install -y bubblewrap (Fedora: sudo dnf install bubblewrap)' };
+  const r = spawnSync(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--new-session', '--die-with-parent', '--', '/bin/true'], { encoding: 'utf8', timeout: 5000 });
+  if (r.status === 0) return { ok: true };
+  const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
+  if (/namespace|uid map|Operation not permitted|Permission denied|No space left/i.test(why)) {
+    return {
+      ok: false,
+      reason: `bwrap cannot create user namespaces here (${why})`,
+      fix: 'allow unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1 (Debian), sudo sysctl -w user.max_user_namespaces=15000, or on Ubuntu 24.04+ sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0',
+    };
+  }
+  return { ok: false, reason: `bwrap failed: ${why}`, fix: 'check that bubblewrap works: bwrap --ro-bind / / --unshare-all /bin/true' };
+}
+
+export function findBwrap(): string | undefined {
+  for (const d of ['/usr/bin', '/usr/local/bin', '/bin', ...(process.env.PATH ?? '').split(':')]) {
+    const p = path.join(d, 'bwrap');
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+/** The loopback port the proxy gets inside: 3128, unless something else needs that number. */
+function pickPort(taken: Set<number>, preferred: number): number {
+  let p = preferred;
+  while (taken.has(p)) p++;
+  taken.add(p);
+  return p;
+}
+
+export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
+  const err = opts.err ?? process.stderr;
+  const probe = probeSandbox(opts.bwrapPath ?? findBwrap());
+  if (!probe.ok) throw new Error(`${probe.reason}; ${probe.fix}`);
+  const bwrap = opts.bwrapPath ?? findBwrap()!;
+  const runtimeDir = makeSandboxDir();
+  const cleanups: (() => void | Promise<void>)[] = [() => fs.rmSync(runtimeDir, { recursive: true, force: true })];
+  const closeAll = async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch {
+        /* keep closing */
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    const remotes = gitRemotes(opts.policy.workspace);
+    const profile = buildProfile({
+      policy: opts.policy,
+      agent: opts.agent,
+      program: opts.program,
+      env: opts.env,
+      guardPaths: [opts.distDir, ...(opts.guardPaths ?? [])],
+      guardStateDirs: opts.guardStateDirs,
+      extraReadOnly: remotes.filter((r) => r.localPath && fs.existsSync(r.localPath)).map((r) => r.localPath!),
+      runtimeDir,
+      limits: opts.limits,
+    });
+    for (const w of profile.warnings) err.write(`agentpolicy: sandbox: ${w}\n`);
+    for (const d of profile.createDirs) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+
+    // Stand-ins (~/.npmrc without tokens), the remote helper, sockets.
+    const files = path.join(runtimeDir, 'files');
+    const bin = path.join(runtimeDir, 'bin');
+    fs.mkdirSync(files);
+    fs.mkdirSync(bin);
+    const replacementSources: Record<string, string> = {};
+    profile.replacements.forEach((r, i) => {
+      const f = path.join(files, `${i}-${path.basename(r.path)}`);
+      fs.writeFileSync(f, r.content, { mode: 0o444 });
+      replacementSources[r.path] = f;
+    });
+    const nodePath = opts.nodePath ?? process.execPath;
+    const helper = path.join(bin, 'git-remote-agentpolicy');
+    fs.writeFileSync(helper, `#!/bin/sh\nexec ${shq(nodePath)} ${shq(path.join(opts.distDir, 'remote-helper-main.js'))} "$@"\n`, { mode: 0o555 });
+
+    const proxySocket = path.join(runtimeDir, 'proxy.sock');
+    const brokerSocket = path.join(runtimeDir, 'broker.sock');
+    const pushSocket = path.join(runtimeDir, 'push.sock');
+    const proxy = new EgressProxy({ decide: opts.egress.decide, onAudit: opts.egress.onAudit, allowAddresses: opts.egress.allowAddresses, lookup: opts.egress.lookup });
+    await proxy.listen(proxySocket);
+    cleanups.push(() => proxy.close());
+    const bridge = await bridgeTo(brokerSocket, opts.broker.socketPath);
+    cleanups.push(() => new Promise<void>((r) => bridge.close(() => r())));
+    const push = new PushService({ workspace: opts.policy.workspace, env: opts.env, decide: opts.push?.decide, onResult: opts.push?.onResult, remotes });
+    await push.listen(pushSocket);
+    cleanups.push(() => push.close());
+
+    const taken = new Set<number>([opts.broker.port, ...(opts.egress.forwards ?? []).map((f) => f.port)]);
+    const proxyPort = pickPort(taken, 3128);
+    const relayConfig = {
+      listen: [
+        { port: opts.broker.port, socket: brokerSocket },
+        { port: proxyPort, socket: proxySocket },
+      ],
+      forwards: (opts.egress.forwards ?? []).map((f) => ({ port: f.port, host: f.host, targetPort: f.port, proxySocket })),
+    };
+    const args = bwrapArgs(profile, {
+      cwd: opts.cwd,
+      root: process.getuid?.() === 0,
+      replacementSources,
+      command: [nodePath, path.join(opts.distDir, 'relay-main.js'), JSON.stringify(relayConfig)],
+    });
+    const relayEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: profile.home, LANG: process.env.LANG ?? 'C.UTF-8' };
+    const child = spawn(bwrap, args, { stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'], env: relayEnv });
+    const exited = new Promise<number>((resolve) => {
+      child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0)));
+      child.on('error', (e) => {
+        err.write(`agentpolicy: cannot start the sandbox: ${e.message}\n`);
+        resolve(126);
+      });
+    });
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the sandbox relay did not start within 15 s')), 15_000);
+      child.on('message', (m: { type?: string }) => {
+        if (m?.type === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`the sandbox exited before it was ready (status ${code})`));
+      });
+    });
+
+    const violations: SandboxViolation[] = [];
+    const watcher = new SandboxWatcher({
+      roots: profile.watchRoots,
+      policy: opts.policy,
+      agent: opts.agent,
+      known: [...profile.hidden.map((h) => h.path), ...profile.readOnly],
+      onViolation: (v) => {
+        violations.push(v);
+        const action = opts.onViolation ? opts.onViolation(v) : 'stop';
+        if (action === 'stop') {
+          err.write(`agentpolicy: stopped the sandboxed program: ${v.message}. Start it again to hide it, or remove the file.\n`);
+          stop(child);
+        }
+      },
+    });
+    watcher.start();
+    cleanups.push(() => watcher.close());
+    if (watcher.truncated) err.write(`agentpolicy: sandbox: watching only ${watcher.watchedDirs} folders for new secrets\n`);
+
+    let started = false;
+    return {
+      profile,
+      violations,
+      stdout: child.stdout ?? undefined,
+      stderr: child.stderr ?? undefined,
+      async run(argv, env) {
+        if (started) throw new Error('a sandbox runs one program');
+        started = true;
+        const inner = sandboxEnv(env, profile, { brokerSocket, brokerPort: opts.broker.port, proxyPort, pushSocket, bin, remotes });
+        child.send({ type: 'go', argv, env: inner, cwd: opts.cwd });
+        const code = await exited;
+        await closeAll();
+        return code;
+      },
+      signal(sig) {
+        if (child.connected) child.send({ type: 'signal', signal: sig });
+      },
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+function stop(child: ChildProcess): void {
+  if (child.connected) child.send({ type: 'signal', signal: 'SIGTERM' });
+  const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+  t.unref();
+  child.once('exit', () => clearTimeout(t));
+}
+
+/** A private 0700 folder for the sandbox's sockets and files. */
+function makeSandboxDir(): string {
+  const base = process.env.XDG_RUNTIME_DIR && fs.existsSync(process.env.XDG_RUNTIME_DIR) ? process.env.XDG_RUNTIME_DIR : os.tmpdir();
+  const dir = fs.mkdtempSync(path.join(base, 'agentpolicy-sandbox-'));
+  fs.chmodSync(dir, 0o700);
+  return dir;
+}
+
+/** A Unix socket whose connections are carried to the broker's socket (which may sit in a folder hidden inside). */
+async function bridgeTo(listenPath: string, target: string): Promise<net.Server> {
+  const server = net.createServer((client) => {
+    const up = net.connect(target);
+    client.on('error', () => up.destroy());
+    up.on('error', () => client.destroy());
+    client.on('close', () => up.destroy());
+    up.on('close', () => client.destroy());
+    client.pipe(up);
+    up.pipe(client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPath, () => resolve());
+  });
+  fs.chmodSync(listenPath, 0o600);
+  return server;
+}
+
+/**
+ * The program's environment inside: the guard's (PATH shims, traps, credential) with the broker
+ * and proxy addresses as they are inside, every credential-looking variable and socket pointer
+ * dropped (except the agents' own model keys), and pushes routed to the broker.
+ */
+export function sandboxEnv(base: Record<string, string>, profile: SandboxProfile, inside: { brokerSocket: string; brokerPort: number; proxyPort: number; pushSocket: string; bin: string; remotes: readonly Pick<GitRemote, 'url' | 'kind'>[] }): Record<string, string> {
+  const keep = new Set(profile.env.keep);
+  const drop = new Set(SOCKET_ENV);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (drop.has(k)) continue;
+    if (!k.startsWith('AGENTPOLICY_') && !keep.has(k) && CREDENTIAL_NAME.test(k)) continue;
+    if (/^(https?|all|no|ftp)_proxy$/i.test(k)) continue;
+    env[k] = v;
+  }
+  Object.assign(env, profile.env.set);
+  env.AGENTPOLICY_SOCKET = inside.brokerSocket;
+  env.AGENTPOLICY_PORT = String(inside.brokerPort);
+  env.AGENTPOLICY_SANDBOX = '1';
+  env.AGENTPOLICY_PUSH_SOCKET = inside.pushSocket;
+  env.TMPDIR = '/tmp';
+  // The remote helper right after the guard's shims.
+  const parts = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter((p) => p !== inside.bin);
+  const shim = env.AGENTPOLICY_SHIM_DIR ? parts.indexOf(env.AGENTPOLICY_SHIM_DIR) : -1;
+  parts.splice(shim + 1, 0, inside.bin);
+  env.PATH = parts.join(':');
+  const proxy = `http://127.0.0.1:${inside.proxyPort}`;
+  for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy']) env[k] = proxy;
+  env.NO_PROXY = env.no_proxy = 'localhost,127.0.0.1,::1';
+  // git: every configured remote's pushes go to the helper, which asks the broker.
+  let n = Number(env.GIT_CONFIG_COUNT ?? 0);
+  if (!Number.isInteger(n) || n < 0) n = 0;
+  const seen = new Set<string>();
+  for (const r of inside.remotes) {
+    // pushInsteadOf leaves fetches alone; a pushurl ignores it, so that one is rewritten for every use.
+    const key = `url.agentpolicy::${r.url}.${r.kind === 'pushurl' ? 'insteadOf' : 'pushInsteadOf'}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    env[`GIT_CONFIG_KEY_${n}`] = key;
+    env[`GIT_CONFIG_VALUE_${n}`] = r.url;
+    n++;
+  }
+  env.GIT_CONFIG_COUNT = String(n);
+  return env;
+}
+
+function shq(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
