@@ -1,6 +1,6 @@
 /**
  * `agentpolicy audit verify|export|ship`: the CLI face of src/core/audit.
- * Exit codes: verify 0 ok, 1 tampered, 2 torn tail; other commands 0 ok, 1 failed, 64 usage.
+ * Exit codes: verify 0 ok, 1 tampered, 2 torn tail; other commands 0 ok, 1 failed; a usage mistake 2 (as every command).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,6 +12,7 @@ import { defaultCursorFile, shipOnce } from '../core/audit/ship/shipper';
 import { transportFor } from '../core/audit/ship/destination';
 import type { Transport } from '../core/audit/ship/transports';
 import { formatVerifyReport, verifyExitCode, verifyLog } from '../core/audit/verify';
+import { parseArgs, UsageError, USAGE_EXIT, type ArgSpec, type ParsedArgs } from './args';
 
 export interface AuditIo {
   out: NodeJS.WritableStream;
@@ -48,52 +49,23 @@ export function defaultAuditDir(): string {
   return path.join(base, 'agentpolicy', 'audit');
 }
 
-class UsageError extends Error {}
+type Parsed = ParsedArgs;
 
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string[]>;
-}
-
-const BOOLEAN_FLAGS = new Set(['--json', '--help', '-h']);
-
-function parse(args: string[]): Parsed {
-  const p: Parsed = { positional: [], flags: new Map() };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--') {
-      p.positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('-') && a !== '-') {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      let value: string;
-      if (BOOLEAN_FLAGS.has(name)) value = 'true';
-      else if (eq > 0) value = a.slice(eq + 1);
-      else {
-        if (i + 1 >= args.length) throw new UsageError(`${name} needs a value`);
-        value = args[++i];
-      }
-      p.flags.set(name, [...(p.flags.get(name) ?? []), value]);
-    } else p.positional.push(a);
-  }
-  return p;
-}
+/** Each subcommand's options; anything else is a usage error. */
+const SPECS: Record<string, ArgSpec> = {
+  verify: { values: ['--key'], multiple: ['--anchor'], booleans: ['--json'] },
+  export: { values: ['--format', '--since', '--session', '--out'] },
+  ship: { values: ['--syslog', '--ca', '--hec', '--token', '--otlp', '--cursor', '--batch', '--max-attempts'], multiple: ['--header'] },
+};
 
 function one(p: Parsed, name: string): string | undefined {
-  const v = p.flags.get(name);
-  if (v && v.length > 1) throw new UsageError(`${name} given more than once`);
-  return v?.[0];
-}
-
-function checkFlags(p: Parsed, allowed: string[]): void {
-  for (const k of p.flags.keys()) if (!allowed.includes(k)) throw new UsageError(`unknown option ${k}`);
+  return p.values.get(name);
 }
 
 function targetOf(p: Parsed): string {
-  if (p.positional.length > 1) throw new UsageError(`one DIR or FILE, got ${p.positional.join(' ')}`);
-  return p.positional[0] ?? defaultAuditDir();
+  const all = [...p.positionals, ...(p.rest ?? [])];
+  if (all.length > 1) throw new UsageError(`one DIR or FILE, got ${all.join(' ')}`);
+  return all[0] ?? defaultAuditDir();
 }
 
 /** Parses --since: ISO time, epoch ms, or a duration ago. */
@@ -112,13 +84,15 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<numb
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       (cmd ? io.out : io.err).write(USAGE);
-      return cmd ? 0 : 64;
+      return cmd ? 0 : USAGE_EXIT;
     }
-    const p = parse(rest);
-    if (p.flags.has('--help') || p.flags.has('-h')) {
+    if (rest.includes('--help') || rest.includes('-h')) {
       io.out.write(USAGE);
       return 0;
     }
+    const spec = SPECS[cmd];
+    if (!spec) throw new UsageError(`unknown audit command "${cmd}"`);
+    const p = parseArgs(rest, spec);
     switch (cmd) {
       case 'verify':
         return await verifyCmd(p, io);
@@ -132,7 +106,7 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<numb
   } catch (e) {
     if (e instanceof UsageError) {
       io.err.write(`agentpolicy audit: ${e.message}\nRun \`agentpolicy audit --help\` for usage.\n`);
-      return 64;
+      return USAGE_EXIT;
     }
     io.err.write(`agentpolicy audit ${cmd}: ${(e as Error).message}\n`);
     return 1;
@@ -140,14 +114,13 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<numb
 }
 
 async function verifyCmd(p: Parsed, io: AuditIo): Promise<number> {
-  checkFlags(p, ['--anchor', '--key', '--json']);
   const target = targetOf(p);
   if (!fs.existsSync(target)) {
     io.err.write(`agentpolicy audit verify: ${target} does not exist; pass the audit directory (the broker's --audit-dir).\n`);
     return 1;
   }
   const anchors: string[] = [];
-  for (const a of p.flags.get('--anchor') ?? []) {
+  for (const a of p.lists.get('--anchor') ?? []) {
     if (a.startsWith('@')) {
       for (const line of fs.readFileSync(a.slice(1), 'utf8').split('\n')) {
         const t = line.trim();
@@ -161,12 +134,11 @@ async function verifyCmd(p: Parsed, io: AuditIo): Promise<number> {
   const keyFile = one(p, '--key');
   const publicKeys = keyFile ? [JSON.parse(fs.readFileSync(keyFile, 'utf8')) as JWK] : undefined;
   const report = await verifyLog(target, { anchors, publicKeys });
-  io.out.write(p.flags.has('--json') ? JSON.stringify(report, null, 2) + '\n' : formatVerifyReport(report));
+  io.out.write(p.booleans.has('--json') ? JSON.stringify(report, null, 2) + '\n' : formatVerifyReport(report));
   return verifyExitCode(report);
 }
 
 async function exportCmd(p: Parsed, io: AuditIo): Promise<number> {
-  checkFlags(p, ['--format', '--since', '--session', '--out']);
   const format = one(p, '--format');
   if (!format) throw new UsageError(`--format is required (${EXPORT_FORMATS.join('|')})`);
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format ${format}: expected one of ${EXPORT_FORMATS.join(', ')}`);
@@ -200,7 +172,7 @@ async function exportCmd(p: Parsed, io: AuditIo): Promise<number> {
 function transportOf(p: Parsed): Transport {
   const caFile = one(p, '--ca');
   const headers: Record<string, string> = {};
-  for (const h of p.flags.get('--header') ?? []) {
+  for (const h of p.lists.get('--header') ?? []) {
     const i = h.indexOf('=');
     if (i <= 0) throw new UsageError(`--header ${h}: expected NAME=VALUE`);
     headers[h.slice(0, i)] = h.slice(i + 1);
@@ -216,7 +188,6 @@ function transportOf(p: Parsed): Transport {
 }
 
 async function shipCmd(p: Parsed, io: AuditIo): Promise<number> {
-  checkFlags(p, ['--syslog', '--ca', '--hec', '--token', '--otlp', '--header', '--cursor', '--batch', '--max-attempts']);
   const dir = targetOf(p);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     io.err.write(`agentpolicy audit ship: ${dir} is not an audit directory; pass the broker's --audit-dir.\n`);

@@ -4,14 +4,14 @@ import * as path from 'path';
 import { policyJsonSchema } from '../core/policy/schema';
 import { POLICY_FILE } from '../core/policy/resolve';
 import { TEMPLATES, type TemplateName } from '../core/policy/templates';
-import { parseArgs, UsageError } from './args';
+import { parseArgs, UsageError, USAGE_EXIT } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
 import { runAuditCommand } from './auditCommand';
 import { runHook } from './hook';
 import { lint } from './lint';
 import { runGuarded, shimRoot } from './run';
-import { approverFor, startBroker, stderrLogger } from './serve';
-import { askBroker } from '../core/ipc/client';
+import { approverFor, startCliHost, stderrLogger } from './serve';
+import { controlHosts } from './control';
 import { policyContext, POLICY_FLAGS } from './policyContext';
 
 const HELP: Record<string, string> = {
@@ -27,7 +27,8 @@ Commands:
   audit     verify, export and ship the tamper-evident audit log
   serve     run the guard (broker) for terminal-only use
   run       start a program (an agent CLI, a shell) with the guard in its environment
-  revoke    revoke every credential now (kill switch); rearm undoes it with your approval
+  revoke    revoke every agent credential now (kill switch); rearm undoes it with your approval
+  status    the state of every running guard of this user
   shell-init  print the bash or zsh init that installs the guard's trap
   hook      answer an agent's pre-tool hook (claude: Claude Code PreToolUse)
   schema    print the JSON Schema of .agentpolicy.yaml
@@ -69,14 +70,20 @@ Starts the program with the guard in its environment (PATH shims, bash/zsh traps
 pre-push hook, a short-lived credential). Uses the broker in AGENTPOLICY_SOCKET when one
 answers, else starts its own for the program's lifetime. Exit status is the program's.
 `,
-  revoke: `Usage: agentpolicy revoke --all
+  revoke: `Usage: agentpolicy revoke --all [--socket S]
 
-Makes every outstanding credential invalid at once; new requests are denied until the
-developer re-arms (\`agentpolicy rearm\`, which asks for approval).
+Kill switch: in every running guard of this user (or the one at S), every agent credential
+becomes invalid at once and agents' requests are denied until the person re-arms
+(\`agentpolicy rearm\`, which asks for approval). Uses the owner credential each guard keeps
+in the per-user registry; an agent's own credential cannot do it.
 `,
-  rearm: `Usage: agentpolicy rearm
+  status: `Usage: agentpolicy status [--socket S]
 
-Re-enables agents after \`agentpolicy revoke --all\`; the broker asks the developer first.
+The state (armed, degraded and why, killed) and pending approvals of every running guard.
+`,
+  rearm: `Usage: agentpolicy rearm [--socket S]
+
+Re-enables agents after \`agentpolicy revoke --all\`; each guard asks the person first.
 `,
   hook: `Usage: agentpolicy hook claude [--policy F] [--home D] [--org-policy F] [--trust-repo]
 
@@ -165,15 +172,17 @@ export async function main(argv: string[], io: IO): Promise<number> {
         const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo'] });
         const ctx = await policyContext(args, io.err);
         if (!ctx) return 2;
-        const running = await startBroker({ policy: ctx.resolved.policy, approver: approverFor(args.values.get('--approver')), auditDir: args.values.get('--audit-dir'), logger: stderrLogger, user: ctx.user });
-        const { token } = await running.credentials.issue(ctx.agent ?? 'terminal');
-        io.out.write(`export AGENTPOLICY_SOCKET=${running.address.socketPath} AGENTPOLICY_PORT=${running.address.port} AGENTPOLICY_TOKEN=${token}\n`);
-        io.err.write(`agentpolicy: guarding ${ctx.resolved.policy.workspace}; socket ${running.address.socketPath}, port ${running.address.port}. Ctrl-C stops (guarded commands are then denied).\n`);
+        const choice = approverFor(args.values.get('--approver'), 'serve');
+        const host = await startCliHost(ctx, { approver: choice.approver, auditDir: args.values.get('--audit-dir'), logger: stderrLogger, register: true });
+        for (const p of host.degradedBecause) io.err.write(`agentpolicy: ${p}\n`);
+        const { token } = await host.issueSession({ id: ctx.agent ?? 'terminal', kind: ctx.agent ? 'agent' : 'unknown', method: 'terminal' });
+        io.out.write(`export AGENTPOLICY_SOCKET=${host.address!.socketPath} AGENTPOLICY_PORT=${host.address!.port} AGENTPOLICY_TOKEN=${token} AGENTPOLICY_PROOF=${host.proof}\n`);
+        io.err.write(`agentpolicy: guarding ${ctx.resolved.policy.workspace}; socket ${host.address!.socketPath}, port ${host.address!.port}. Ctrl-C stops (guarded commands are then denied).\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
-        await running.close();
+        await host.close();
         return 0;
       }
       case 'run': {
@@ -181,12 +190,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await runGuarded(args, io);
       }
       case 'revoke':
-      case 'rearm': {
+      case 'rearm':
+      case 'status': {
         const args = parseArgs(rest, { values: ['--socket'], booleans: ['--all'] });
         if (cmd === 'revoke' && !args.booleans.has('--all')) throw new UsageError('revoke needs --all');
-        const r = await askBroker(args.values.get('--socket') ?? process.env.AGENTPOLICY_SOCKET, { v: 1, type: cmd === 'revoke' ? 'revoke-all' : 'rearm', token: process.env.AGENTPOLICY_TOKEN }, 90_000);
-        (r.decision === 'allow' ? io.out : io.err).write(r.message + '\n');
-        return r.decision === 'allow' ? 0 : 1;
+        return await controlHosts(cmd === 'revoke' ? 'revoke-all' : cmd, io, args.values.get('--socket'));
       }
       case 'shell-init': {
         const args = parseArgs(rest, {});
@@ -212,7 +220,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       io.err.write(`agentpolicy: ${e.message}\n${HELP[cmd] ?? HELP.main}`);
-      return 2;
+      return USAGE_EXIT;
     }
     // Anything unexpected is an error, never an allow.
     io.err.write(`agentpolicy: internal error: ${(e as Error).stack ?? e}\n`);

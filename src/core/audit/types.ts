@@ -3,7 +3,7 @@
  * after it ran (a result). One JSON object per line, hash-chained.
  */
 import type { Action, Effect, Risk, PushRef } from '../actions/types';
-import type { LayerName } from '../pdp/types';
+import type { LayerName } from '../policy/layer';
 
 /** Who asked: the agent identity and how we know it. */
 export interface AuditAgent {

@@ -1,7 +1,8 @@
 import type { Action, Effect, Risk } from '../actions/types';
 
-/** Which layer a rule or default came from, weakest first. */
-export type LayerName = 'baseline' | 'org' | 'user' | 'repo';
+import type { LayerName } from '../policy/layer';
+
+export type { LayerName };
 
 /** What a PEP asks the PDP. */
 export type DecisionRequest =

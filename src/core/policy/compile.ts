@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import { minimatch } from 'minimatch';
 import { ACTION_KINDS, EFFECT_RANK, type Action, type ActionKind, type Effect, type Risk } from '../actions/types';
-import type { LayerName } from '../pdp/types';
+import type { LayerName } from './layer';
 import { CommandPattern, globToRegExp, type Match } from './commandPattern';
 import { insideWorkspace, PathRuleIndex, PathSet, type PathContext } from './paths';
 import type { PolicyDocument, RuleDocument, TestDocument } from './schema';

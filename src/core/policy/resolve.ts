@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { LayerName } from '../pdp/types';
+import type { LayerName } from './layer';
 import { compilePolicy, policyHash, type CompiledPolicy, type PolicyLayer } from './compile';
 import { formatPolicyError, loadPolicyText, type PolicyError } from './load';
 import { BASELINE_POLICY, RECOMMENDED_POLICY } from './templates';

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { runAuditCommand } from '../../../src/cli/auditCommand';
+import { USAGE_EXIT } from '../../../src/cli/args';
 import { AuditLog } from '../../../src/core/audit/auditLog';
 import { listSegments } from '../../../src/core/audit/segments';
 import { commandAllow, commandDeny } from './sampleEvents';
@@ -86,11 +87,11 @@ describe('agentpolicy audit (CLI)', () => {
     }
   });
 
-  it('usage errors exit 64 and say what to do', async () => {
-    assert.strictEqual((await run(['export', dir])).code, 64);
-    assert.strictEqual((await run(['export', '--format', 'xml', dir])).code, 64);
-    assert.strictEqual((await run(['bogus'])).code, 64);
-    assert.strictEqual((await run(['ship', dir])).code, 64);
+  it('usage errors exit with the CLI’s one usage status and say what to do', async () => {
+    assert.strictEqual((await run(['export', dir])).code, USAGE_EXIT);
+    assert.strictEqual((await run(['export', '--format', 'xml', dir])).code, USAGE_EXIT);
+    assert.strictEqual((await run(['bogus'])).code, USAGE_EXIT);
+    assert.strictEqual((await run(['ship', dir])).code, USAGE_EXIT);
     const h = await run(['--help']);
     assert.strictEqual(h.code, 0);
     assert.match(h.out, /agentpolicy audit verify|verify \[DIR\|FILE\]/);
