@@ -56,7 +56,7 @@ export interface PushResultEvent {
  */
 export function brokerPushDecider(ask: (req: DecideRequest) => Promise<BrokerResponse>): PushDecider {
   return async (p) => {
-    const r = await ask({ v: 1, type: 'decide', source: 'pre-push', token: p.token, cwd: p.cwd, push: { remote: p.remote, url: p.url, refs: p.refs } });
+    const r = await ask({ v: 1, type: 'decide', source: 'sandbox', token: p.token, cwd: p.cwd, push: { remote: p.remote, url: p.url, refs: p.refs } });
     return { allow: r.decision === 'allow', message: r.message };
   };
 }

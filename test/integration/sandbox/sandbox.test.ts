@@ -178,7 +178,7 @@ describeSandbox('sandbox (real bubblewrap)', function () {
     const r = await sandboxed(w, ['/bin/sh', '-c', 'env'], { env: personEnv(w, { SSH_AUTH_SOCK: '/run/user/0/ssh.sock', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/run/user/0/bus' }) });
     assert.match(r.out, /^HTTPS_PROXY=http:\/\/127\.0\.0\.1:\d+$/m);
     assert.match(r.out, /^AGENTPOLICY_SANDBOX=1$/m);
-    assert.match(r.out, new RegExp(`^AGENTPOLICY_PORT=${w.server.address!.port}$`, 'm'));
+    assert.match(r.out, new RegExp(`^AGENTPOLICY_PORT=${w.host.address!.port}$`, 'm'));
     assert.match(r.out, /^GIT_CONFIG_KEY_\d+=url\.agentpolicy::.*remote\.git\.pushInsteadOf$/m);
     assert.ok(!/SSH_AUTH_SOCK|DBUS_SESSION_BUS_ADDRESS|GITHUB_TOKEN|AWS_SECRET/.test(r.out));
   });

@@ -4,11 +4,10 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { Broker, type ApprovalAnswer, type ApprovalRequest } from '../../../src/core/broker/broker';
+import type { ApprovalAnswer, ApprovalRequest } from '../../../src/core/broker/broker';
 import { guardEnv } from '../../../src/core/broker/guardEnv';
-import { CredentialAuthority } from '../../../src/core/identity/credentials';
+import { GuardHost } from '../../../src/core/broker/host';
 import { askBroker } from '../../../src/core/ipc/client';
-import { BrokerServer } from '../../../src/core/ipc/server';
 import { compilePolicy, type CompiledPolicy } from '../../../src/core/policy/compile';
 import { loadPolicyText } from '../../../src/core/policy/load';
 import { baseline, recommendedUserLayer } from '../../../src/core/policy/resolve';
@@ -45,8 +44,7 @@ export interface World {
   home: string;
   remote: string;
   policy: CompiledPolicy;
-  broker: Broker;
-  server: BrokerServer;
+  host: GuardHost;
   token: string;
   /** The developer's answer for the next approvals. */
   answer: ApprovalAnswer;
@@ -101,12 +99,13 @@ export async function makeWorld(opts: { base?: string; owner?: { uid: number; gi
   const repo = loadPolicyText(REPO_POLICY, path.join(ws, '.agentpolicy.yaml'));
   if (!repo.ok) throw new Error('bad repo policy');
   const policy = compilePolicy([baseline(), recommendedUserLayer(), { name: 'repo', doc: repo.policy, file: path.join(ws, '.agentpolicy.yaml') }], { workspace: ws, home, trustRepo: true });
-  const credentials = await CredentialAuthority.create(ws);
   const asked: ApprovalRequest[] = [];
   const world: Partial<World> = { root, ws, home, remote, policy, asked, answer: 'deny', egress: [], pushes: [] };
-  const broker = new Broker({
+  const auditDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ap-sandbox-audit-'));
+  const host = await GuardHost.start({
     policy: () => policy,
-    credentials,
+    workspace: ws,
+    auditDir,
     approver: {
       ask: async (q) => {
         asked.push(q);
@@ -114,24 +113,18 @@ export async function makeWorld(opts: { base?: string; owner?: { uid: number; gi
       },
     },
   });
-  const server = new BrokerServer(broker);
-  await server.listen();
-  if (opts.owner) {
-    // The unprivileged user's processes must reach the broker's socket (its folder is 0700 root).
-    sh(`chown -R ${opts.owner.uid}:${opts.owner.gid} ${server.address!.dir}`, root);
-  }
   const allowed = await httpServer('allowed-host says hello');
   const other = await httpServer('a refused host answered');
-  const token = (await credentials.issue('claude')).token;
+  const token = (await host.issueSession({ id: 'claude', kind: 'agent', method: 'launch' })).token;
   Object.assign(world, {
-    broker,
-    server,
+    host,
     token,
     allowedPort: allowed.port,
     otherPort: other.port,
     remoteRef: (ref: string) => spawnSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '-q', ref], { encoding: 'utf8' }).stdout.trim(),
     close: async () => {
-      await server.close();
+      await host.close();
+      fs.rmSync(auditDir, { recursive: true, force: true });
       await new Promise<void>((r) => allowed.server.close(() => r()));
       await new Promise<void>((r) => other.server.close(() => r()));
       fs.rmSync(root, { recursive: true, force: true });
@@ -151,9 +144,10 @@ export interface SandboxedResult {
 export function personEnv(w: World, extra: Record<string, string> = {}): Record<string, string> {
   return guardEnv({
     shimRoot: path.join(distDir, 'shim'),
-    socketPath: w.server.address!.socketPath,
-    port: w.server.address!.port,
+    socketPath: w.host.address!.socketPath,
+    port: w.host.address!.port,
     token: w.token,
+    proof: w.host.proof,
     base: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: w.home, LANG: 'C.UTF-8', GIT_CONFIG_NOSYSTEM: '1', GITHUB_TOKEN: 'ghp_env-do-not-leak', AWS_SECRET_ACCESS_KEY: AWS_KEY, ANTHROPIC_API_KEY: 'model-key-kept', ...extra },
   });
 }
@@ -166,14 +160,14 @@ export async function sandboxed(w: World, argv: string[], opts: { env?: Record<s
     agent: 'claude',
     program: path.basename(argv[0]),
     cwd: w.ws,
-    broker: { socketPath: w.server.address!.socketPath, port: w.server.address!.port },
+    broker: { socketPath: w.host.address!.socketPath, port: w.host.address!.port },
     egress: {
       decide: policyEgressDecider({ policy: () => w.policy, agent: 'claude' }),
       onAudit: (e) => w.egress.push(e),
       lookup: async () => ['127.0.0.1'],
       allowAddresses: [`127.0.0.1:${w.allowedPort}`],
     },
-    push: { decide: brokerPushDecider((req) => askBroker(w.server.address!.socketPath, req, 30_000)), onResult: (r) => w.pushes.push(r) },
+    push: { decide: brokerPushDecider((req) => askBroker(w.host.address!.socketPath, req, 30_000)), onResult: (r) => w.pushes.push(r) },
     onViolation: opts.onViolation,
     distDir,
     env: { ...process.env, HOME: w.home },
