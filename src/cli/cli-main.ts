@@ -64,11 +64,14 @@ Writes .agentpolicy.yaml in the current directory; refuses to overwrite without 
 Runs the guard in the foreground: approvals are asked on this terminal. Prints the
 environment a terminal needs (eval it, then source \`agentpolicy shell-init bash\`).
 `,
-  run: `Usage: agentpolicy run [--policy F] [--workspace D] [--approver tty|deny|allow] [--audit-dir D] [--agent ID] -- <command…>
+  run: `Usage: agentpolicy run [--policy F] [--workspace D] [--approver tty|deny|allow] [--audit-dir D] [--agent ID] [--no-sandbox] -- <command…>
 
 Starts the program with the guard in its environment (PATH shims, bash/zsh traps, git
 pre-push hook, a short-lived credential). Uses the broker in AGENTPOLICY_SOCKET when one
 answers, else starts its own for the program's lifetime. Exit status is the program's.
+On Linux the program runs in a sandbox made from the policy (bubblewrap): protected paths
+read-only, secrets hidden, no direct network, pushes only through the guard. --no-sandbox
+starts it without one, for this run (audited); see docs/sandbox.md.
 `,
   revoke: `Usage: agentpolicy revoke --all [--socket S]
 
@@ -186,7 +189,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return 0;
       }
       case 'run': {
-        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo'] });
+        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo', '--no-sandbox'] });
         return await runGuarded(args, io);
       }
       case 'revoke':

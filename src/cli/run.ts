@@ -5,6 +5,7 @@ import { guardEnv } from '../core/broker/guardEnv';
 import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
 import { shellJoin } from '../core/shell/quote';
+import { probeSandbox, runSandboxed } from '../core/sandbox/launch';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
 import { policyContext } from './policyContext';
@@ -24,7 +25,7 @@ interface Guard {
 }
 
 /** The broker named by AGENTPOLICY_SOCKET when it answers, else a host of our own for the program's lifetime. */
-async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.WritableStream): Promise<Guard | undefined> {
+async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.WritableStream, sandboxed = false): Promise<Guard | undefined> {
   const socketPath = process.env.AGENTPOLICY_SOCKET;
   if (socketPath && process.env.AGENTPOLICY_PORT) {
     const r = await askBroker(socketPath, { v: 1, type: 'issue', token: process.env.AGENTPOLICY_TOKEN, agent }, 5000);
@@ -38,7 +39,8 @@ async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.Writable
   }
   const ctx = await policyContext(args, err);
   if (!ctx) return undefined;
-  const choice = approverFor(args.values.get('--approver'), 'run');
+  // In the sandbox the program has a session of its own: it cannot type into this terminal.
+  const choice = approverFor(args.values.get('--approver'), 'run', sandboxed);
   if (choice.note) err.write(choice.note + '\n');
   const own = await startCliHost(ctx, { approver: choice.approver, auditDir: args.values.get('--audit-dir'), logger: quietLogger });
   for (const p of own.degradedBecause) err.write(`agentpolicy: ${p}\n`);
@@ -54,7 +56,16 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
   const argv = args.rest ?? args.positionals;
   if (!argv.length) throw new UsageError('give the program to run after --: agentpolicy run -- claude');
   const agent = args.values.get('--agent') ?? path.basename(argv[0]);
-  const guard = await obtainGuard(args, agent, io.err);
+  // Linux: the program runs in the policy's sandbox unless --no-sandbox; where none can be made, refuse.
+  const sandboxed = !args.booleans.has('--no-sandbox');
+  if (sandboxed) {
+    const probe = probeSandbox();
+    if (!probe.ok) {
+      io.err.write(`agentpolicy: cannot sandbox ${argv[0]}: ${probe.reason}. To fix: ${probe.fix}. Or run it unsandboxed once with --no-sandbox (audited).\n`);
+      return 126;
+    }
+  }
+  const guard = await obtainGuard(args, agent, io.err, sandboxed);
   if (!guard) return 126;
   try {
     const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), command: shellJoin(argv) });
@@ -63,8 +74,16 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       return 126;
     }
     const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env });
+    if (!sandboxed) {
+      // TODO(lead): a broker request for control events, so a run under an outside host (AGENTPOLICY_SOCKET) audits this too.
+      await guard.own?.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}` });
+    }
     const started = Date.now();
-    const code = await new Promise<number>((resolve) => {
+    const policy = sandboxed ? (guard.own?.policy ?? (await policyContext(args, io.err))?.resolved.policy) : undefined;
+    if (sandboxed && !policy) return 126;
+    const code = sandboxed
+      ? await runSandboxed({ argv, env, policy: policy!, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir') })
+      : await new Promise<number>((resolve) => {
       const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
       const forward = (sig: NodeJS.Signals) => child.kill(sig);
       process.on('SIGINT', forward);

@@ -3,12 +3,16 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { askBroker } from '../ipc/client';
+import type { BrokerResponse, DecideRequest } from '../ipc/protocol';
+import { globToRegExp } from '../policy/commandPattern';
 import type { CompiledPolicy } from '../policy/compile';
+import { profilesFor } from './agentProfiles';
 import { bwrapArgs } from './bwrap';
 import { CREDENTIAL_NAME, SOCKET_ENV } from './homeSecrets';
 import { buildProfile, type SandboxProfile, type WalkLimits } from './profile';
-import { EgressProxy, type EgressDecider, type EgressEvent } from './proxy';
-import { PushService, type PushDecider, type PushResultEvent } from './pushService';
+import { EgressProxy, policyEgressDecider, type EgressDecider, type EgressEvent } from './proxy';
+import { brokerPushDecider, PushService, type PushDecider, type PushResultEvent } from './pushService';
 import { SandboxWatcher, type SandboxViolation } from './watcher';
 import { cleanGitEnv, gitRemotes, type GitRemote } from './gitRemotes';
 
@@ -358,4 +362,92 @@ export function sandboxEnv(base: Record<string, string>, profile: SandboxProfile
 
 function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface RunSandboxedOptions {
+  argv: string[];
+  /** The program's environment as the guard made it (guardEnv). */
+  env: Record<string, string>;
+  policy: CompiledPolicy;
+  agent: string;
+  cwd: string;
+  broker: { socketPath: string; port: number };
+  /** The run's session credential: the proxy and the push service ask the broker with it. */
+  token: string;
+  /** The bundle folder (dist/: relay-main.js, remote-helper-main.js). */
+  distDir: string;
+  /** The person's environment (credentials for pushes outside). */
+  personEnv: NodeJS.ProcessEnv;
+  err: NodeJS.WritableStream;
+  /** The audit folder given on the command line: hidden inside like the default one. */
+  auditDir?: string;
+  /** Told about egress decisions the broker did not make (model hosts, the allow-list), push results and violations. */
+  onEgress?: (e: EgressEvent) => void;
+  onPush?: (r: PushResultEvent) => void;
+  onViolation?: (v: SandboxViolation) => void;
+}
+
+/**
+ * What `agentpolicy run` calls on Linux: the program inside the sandbox, egress and pushes
+ * decided by the broker (the person approves `ask` there), SIGINT/SIGTERM passed on. Resolves
+ * with the program's exit status; 126 when the sandbox could not be made.
+ */
+export async function runSandboxed(o: RunSandboxedOptions, ask: (req: DecideRequest) => Promise<BrokerResponse> = (req) => askBroker(o.broker.socketPath, req, 24 * 3600_000)): Promise<number> {
+  let box: Sandbox;
+  try {
+    box = await openSandbox({
+      policy: o.policy,
+      agent: o.agent,
+      program: path.basename(o.argv[0]),
+      cwd: o.cwd,
+      broker: o.broker,
+      egress: { decide: brokerEgressDecider({ ask, token: o.token, cwd: o.cwd, agentHosts: agentHostsFor(o.policy, o.agent, o.argv[0]) }), onAudit: o.onEgress },
+      push: { decide: brokerPushDecider(ask), onResult: o.onPush },
+      onViolation: (v) => {
+        o.onViolation?.(v);
+        return 'stop';
+      },
+      guardStateDirs: o.auditDir ? [o.auditDir] : [],
+      distDir: o.distDir,
+      env: o.personEnv,
+      err: o.err,
+    });
+  } catch (e) {
+    o.err.write(`agentpolicy: cannot start the sandbox: ${(e as Error).message}\n`);
+    return 126;
+  }
+  const forward = (sig: NodeJS.Signals) => box.signal(sig);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  try {
+    return await box.run(o.argv, o.env);
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+    process.off('SIGHUP', forward);
+    await box.close();
+  }
+}
+
+/** The model API hosts of the agents a run starts (the launched one's, the registered ones'). */
+function agentHostsFor(policy: CompiledPolicy, agent: string, program: string): string[] {
+  return profilesFor([agent, path.basename(program), ...policy.agents.map((a) => a.id)]).flatMap((p) => p.apiHosts);
+}
+
+/**
+ * Egress decided by the broker: the agents' model hosts pass (reported through onAudit), every
+ * other host:port is a `network` action the broker judges against the policy, asks the person
+ * about when the policy says ask, and writes in the audit log.
+ */
+export function brokerEgressDecider(o: { ask: (req: DecideRequest) => Promise<BrokerResponse>; token: string; cwd: string; agentHosts?: readonly string[]; allow?: readonly string[] }): EgressDecider {
+  // Only its allow-list and model-host answers are used: those never reach the policy.
+  const local = policyEgressDecider({ policy: () => { throw new Error('unreachable'); }, agentHosts: o.agentHosts, allow: o.allow });
+  const known = new Set(o.allow ?? []);
+  return async (host, port) => {
+    const h = host.toLowerCase();
+    if (known.has(`${h}:${port}`) || (o.agentHosts ?? []).some((g) => globToRegExp(g.toLowerCase()).test(h))) return local(host, port);
+    const r = await o.ask({ v: 1, type: 'decide', source: 'sandbox', token: o.token, cwd: o.cwd, actions: [{ kind: 'network', host: h, tool: 'sandbox-proxy' }], display: `connect to ${h}:${port} (from the sandbox, through the guard's proxy)` });
+    return { allow: r.decision === 'allow', reason: r.message, ruleIds: r.ruleIds, by: r.by === 'person' || r.by === 'session-grant' || r.by === 'pass' ? 'developer' : 'policy' };
+  };
 }

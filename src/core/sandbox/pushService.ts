@@ -168,7 +168,7 @@ export class PushService {
   }
 
   private async list(url: string): Promise<{ sha?: string; name: string; symref?: string }[]> {
-    const r = await this.git(['ls-remote', '--symref', '--', url], await this.scratch());
+    const r = await this.withScratch((dir) => this.git(['ls-remote', '--symref', '--', url], dir));
     if (r.code !== 0) throw new Error(`cannot list ${url}: ${lastLine(r.stderr)}`);
     const out: { sha?: string; name: string; symref?: string }[] = [];
     for (const line of r.stdout.split('\n')) {
@@ -208,12 +208,11 @@ export class PushService {
     if (!verdict.allow) return this.report(req, remoteName, false, verdict.message, []);
 
     // Exactly what was decided: each forced ref carries a lease on the remote value seen above.
-    const scratch = await this.scratch();
     const args = ['-c', 'core.hooksPath=/dev/null', 'push', '--porcelain', '--no-verify'];
     for (const r of req.refs) if (r.force) args.push(`--force-with-lease=${r.dst}:${remoteRefs.get(r.dst) ?? ''}`);
     args.push('--', req.url);
     for (const r of req.refs) args.push(r.localSha ? `${r.force ? '+' : ''}${r.localSha}:${r.dst}` : `:${r.dst}`);
-    const p = await this.git(args, scratch);
+    const p = await this.withScratch((dir) => this.git(args, dir));
     const lines = new Map<string, { ok: boolean; message: string }>();
     for (const line of p.stdout.split('\n')) {
       const m = /^(.)\t[^\t]*:(refs\/\S+)\t(.*)$/.exec(line);
@@ -234,7 +233,10 @@ export class PushService {
   }
 
   private async fetch(url: string, wants: { sha: string; name: string }[]): Promise<void> {
-    const scratch = await this.scratch();
+    await this.withScratch((scratch) => this.fetchInto(scratch, url, wants));
+  }
+
+  private async fetchInto(scratch: string, url: string, wants: { sha: string; name: string }[]): Promise<void> {
     const specs = wants.filter((w) => /^refs\/[^\s:]+$/.test(w.name) || w.name === 'HEAD').map((w, i) => `${w.name}:refs/agentpolicy/fetch/${i}`);
     if (!specs.length) throw new Error('nothing to fetch');
     const r = await this.git(['-c', 'core.hooksPath=/dev/null', 'fetch', '--no-tags', '--no-write-fetch-head', '--', url, ...specs], scratch);
@@ -250,14 +252,17 @@ export class PushService {
     }
   }
 
-  /** A fresh bare repository that reads the workspace's objects and nothing else of it. */
-  private async scratch(): Promise<string> {
+  /** Runs `fn` in a fresh bare repository that reads the workspace's objects and nothing else of it; removes it after. */
+  private async withScratch<T>(fn: (dir: string) => Promise<T>): Promise<T> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-push-'));
-    const init = await this.git(['init', '--bare', '-q', dir], os.tmpdir());
-    if (init.code !== 0) throw new Error(`cannot make a scratch repository: ${lastLine(init.stderr)}`);
-    if (this.gitDir) fs.writeFileSync(path.join(dir, 'objects', 'info', 'alternates'), path.join(this.gitDir, 'objects') + '\n');
-    setTimeout(() => fs.rmSync(dir, { recursive: true, force: true }), 60_000).unref();
-    return dir;
+    try {
+      const init = await this.git(['init', '--bare', '-q', dir], os.tmpdir());
+      if (init.code !== 0) throw new Error(`cannot make a scratch repository: ${lastLine(init.stderr)}`);
+      if (this.gitDir) fs.writeFileSync(path.join(dir, 'objects', 'info', 'alternates'), path.join(this.gitDir, 'objects') + '\n');
+      return await fn(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   private git(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
