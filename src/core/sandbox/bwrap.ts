@@ -59,7 +59,9 @@ export function bwrapArgs(profile: SandboxProfile, opts: BwrapOptions): string[]
 
   const args: string[] = ['--ro-bind', '/', '/'];
   emitChildren(root, 'ro', args);
-  args.push('--unshare-all', '--die-with-parent');
+  // A user namespace of its own, and none nested: no new namespaces (with their capabilities) for
+  // the kernel to get wrong; the hiding mounts are locked in any case.
+  args.push('--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent');
   if (profile.newSession) args.push('--new-session');
   if (opts.root) args.push('--cap-drop', 'ALL');
   args.push('--chdir', opts.cwd, ...(opts.extra ?? []), '--', ...opts.command);

@@ -97,9 +97,10 @@ export function probeSandbox(bwrap = findBwrap()): ProbeResult {
 function probeUncached(bwrap: string | undefined): ProbeResult {
   if (process.platform !== 'linux') return { ok: false, reason: `no sandbox back end runs on ${process.platform} yet (macOS: Seatbelt profile generated, not started)`, fix: 'run with --no-sandbox to start it without one (audited)' };
   if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed', fix: 'install it: sudo apt-get install -y bubblewrap (Fedora: sudo dnf install bubblewrap)' };
-  const r = spawnSync(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--new-session', '--die-with-parent', '--', '/bin/true'], { encoding: 'utf8', timeout: 5000 });
+  const r = spawnSync(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--unshare-user', '--disable-userns', '--new-session', '--die-with-parent', '--', '/bin/true'], { encoding: 'utf8', timeout: 5000 });
   if (r.status === 0) return { ok: true };
   const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
+  if (/Unknown option|unrecognized option/i.test(why)) return { ok: false, reason: `this bubblewrap is too old (${why}); 0.8 or later is needed`, fix: 'update it: sudo apt-get install -y bubblewrap (Debian 12 / Ubuntu 24.04 ship 0.8)' };
   if (/namespace|uid map|Operation not permitted|Permission denied|No space left/i.test(why)) {
     return {
       ok: false,

@@ -287,8 +287,9 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
     for (const h of hidden.keys()) {
       if (!inside(h, home)) continue;
       for (let d = path.dirname(h); d !== home && inside(d, home); d = path.dirname(d)) {
-        // Not below a writable or protected place: those hide by mount.
+        // Not below a writable or protected place: those hide by mount. Not a hidden folder itself (its parent leaves it out).
         if ([...readWrite, ...ro].some((x) => d === x || inside(d, x))) continue;
+        if ([...hidden.keys()].some((x) => d === x || inside(d, x))) continue;
         if (typeOf(d) === 'dir') mirrorSet.add(d);
       }
     }
@@ -307,6 +308,8 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
   for (const [p, t] of [...hidden].sort(([a], [b]) => a.localeCompare(b))) {
     if (!exists(p)) continue;
     if (mirrored.has(path.dirname(p))) continue;
+    // Inside a hidden folder already (a mount there would even make the folder appear).
+    if ([...hidden.keys()].some((h) => inside(p, h))) continue;
     hiddenList.push({ path: p, type: t });
   }
 

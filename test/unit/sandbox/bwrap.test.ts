@@ -124,7 +124,7 @@ describe('bwrap argv', () => {
   it('unshares every namespace, starts a new session, dies with its parent, then the command', () => {
     const dash = args.indexOf('--');
     const opts = args.slice(0, dash);
-    for (const o of ['--unshare-all', '--new-session', '--die-with-parent']) assert.ok(opts.includes(o), o);
+    for (const o of ['--unshare-all', '--unshare-user', '--disable-userns', '--new-session', '--die-with-parent']) assert.ok(opts.includes(o), o);
     assert.ok(!opts.includes('--share-net'));
     assert.deepStrictEqual(args.slice(dash + 1), ['node', 'relay.js', '--', 'claude']);
     assert.strictEqual(args[args.indexOf('--chdir') + 1], '/w/src');

@@ -56,6 +56,9 @@ describe('sandbox profile', () => {
     // Another repository's .env: its folder is mirrored without it.
     assert.deepStrictEqual(mirrorOf(p, path.join(f.home, 'projects/other')), ['README']);
     assert.ok(!p.readWrite.some((w) => w.startsWith(f.home)), 'no agent state: nothing in home writable');
+    // A hidden folder is left out by its parent, not shown empty (a secret the policy names inside it changes nothing).
+    assert.ok(!p.mirrors.some((m) => m.path === path.join(f.home, '.aws') || m.path === path.join(f.home, '.ssh')));
+    assert.ok(!p.hidden.some((h) => h.path.startsWith(path.join(f.home, '.ssh')) || h.path.startsWith(path.join(f.home, '.aws'))), 'nothing mounted inside what is left out');
   });
 
   it('keeps each agent state folder writable and its hook and permission configs read-only', () => {
