@@ -211,7 +211,8 @@ export class PushService {
     const args = ['-c', 'core.hooksPath=/dev/null', 'push', '--porcelain', '--no-verify'];
     for (const r of req.refs) if (r.force) args.push(`--force-with-lease=${r.dst}:${remoteRefs.get(r.dst) ?? ''}`);
     args.push('--', req.url);
-    for (const r of req.refs) args.push(r.localSha ? `${r.force ? '+' : ''}${r.localSha}:${r.dst}` : `:${r.dst}`);
+    // No `+`: a forced refspec would override the lease; the lease alone permits the non-fast-forward.
+    for (const r of req.refs) args.push(r.localSha ? `${r.localSha}:${r.dst}` : `:${r.dst}`);
     const p = await this.withScratch((dir) => this.git(args, dir));
     const lines = new Map<string, { ok: boolean; message: string }>();
     for (const line of p.stdout.split('\n')) {

@@ -106,6 +106,15 @@ describeSandbox('sandbox (real bubblewrap)', function () {
     assert.ok(w.egress.some((e) => e.host === 'other.test' && !e.allow));
   });
 
+  it('a model endpoint on the host loopback is reachable inside at the same address, through the proxy', async () => {
+    w.egress.length = 0;
+    const r = await sandboxed(w, ['/bin/sh', '-c', `/usr/bin/curl -s -m 5 --noproxy '*' http://127.0.0.1:${w.allowedPort}/v1/messages; /usr/bin/curl -s -m 3 --noproxy '*' http://127.0.0.1:${w.otherPort}/ || echo other-unreachable`], { forwards: [{ host: '127.0.0.1', port: w.allowedPort }] });
+    assert.match(r.out, /allowed-host says hello GET \/v1\/messages/);
+    assert.match(r.out, /other-unreachable/);
+    assert.ok(!r.out.includes('a refused host answered'));
+    assert.ok(w.egress.some((e) => e.host === '127.0.0.1' && e.port === w.allowedPort && e.allow && e.by === 'allow-list'), 'decided and audited like any host');
+  });
+
   it('the shell trap still reaches the broker from inside (early check)', async () => {
     w.answer = 'deny';
     const denied = await sandboxed(w, ['bash', '-c', 'echo before; git push --force origin feature; echo after']);

@@ -153,7 +153,7 @@ export function personEnv(w: World, extra: Record<string, string> = {}): Record<
 }
 
 /** Runs argv inside the world's sandbox, as `agentpolicy run` would; `during` runs outside meanwhile. */
-export async function sandboxed(w: World, argv: string[], opts: { env?: Record<string, string>; during?: (box: Sandbox) => Promise<void>; onViolation?: (v: SandboxViolation) => 'stop' | 'continue'; uid?: number } = {}): Promise<SandboxedResult> {
+export async function sandboxed(w: World, argv: string[], opts: { env?: Record<string, string>; during?: (box: Sandbox) => Promise<void>; onViolation?: (v: SandboxViolation) => 'stop' | 'continue'; forwards?: { host: string; port: number }[] } = {}): Promise<SandboxedResult> {
   const env = opts.env ?? personEnv(w);
   const box = await openSandbox({
     policy: w.policy,
@@ -162,7 +162,8 @@ export async function sandboxed(w: World, argv: string[], opts: { env?: Record<s
     cwd: w.ws,
     broker: { socketPath: w.host.address!.socketPath, port: w.host.address!.port },
     egress: {
-      decide: policyEgressDecider({ policy: () => w.policy, agent: 'claude' }),
+      decide: policyEgressDecider({ policy: () => w.policy, agent: 'claude', allow: (opts.forwards ?? []).map((f) => `${f.host}:${f.port}`) }),
+      forwards: opts.forwards,
       onAudit: (e) => w.egress.push(e),
       lookup: async () => ['127.0.0.1'],
       allowAddresses: [`127.0.0.1:${w.allowedPort}`],
