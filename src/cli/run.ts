@@ -5,7 +5,7 @@ import { guardEnv } from '../core/broker/guardEnv';
 import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
 import { shellJoin } from '../core/shell/quote';
-import { probeSandbox, runSandboxed } from '../core/sandbox/launch';
+import { quickProbe, startSandboxed } from '../core/sandbox/launch';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
 import { policyContext } from './policyContext';
@@ -59,7 +59,7 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
   // Linux: the program runs in the policy's sandbox unless --no-sandbox; where none can be made, refuse.
   const sandboxed = !args.booleans.has('--no-sandbox');
   if (sandboxed) {
-    const probe = probeSandbox();
+    const probe = quickProbe();
     if (!probe.ok) {
       io.err.write(`agentpolicy: cannot sandbox ${argv[0]}: ${probe.reason}. To fix: ${probe.fix}. Or run it unsandboxed once with --no-sandbox (audited).\n`);
       return 126;
@@ -68,8 +68,13 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
   const guard = await obtainGuard(args, agent, io.err, sandboxed);
   if (!guard) return 126;
   try {
+    // The sandbox opens while the broker decides on the run (its relay boots meanwhile).
+    const policy = sandboxed ? (guard.own?.policy ?? (await policyContext(args, io.err))?.resolved.policy) : undefined;
+    if (sandboxed && !policy) return 126;
+    const box = sandboxed ? startSandboxed({ argv, policy: policy!, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir') }) : undefined;
     const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), command: shellJoin(argv) });
     if (first.decision !== 'allow') {
+      await box?.cancel();
       io.err.write(first.message + '\n');
       return 126;
     }
@@ -79,10 +84,8 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       await guard.own?.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}` });
     }
     const started = Date.now();
-    const policy = sandboxed ? (guard.own?.policy ?? (await policyContext(args, io.err))?.resolved.policy) : undefined;
-    if (sandboxed && !policy) return 126;
-    const code = sandboxed
-      ? await runSandboxed({ argv, env, policy: policy!, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir') })
+    const code = box
+      ? await box.run(env)
       : await new Promise<number>((resolve) => {
       const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
       const forward = (sig: NodeJS.Signals) => child.kill(sig);

@@ -72,6 +72,8 @@ export interface Sandbox {
   close(): Promise<void>;
   /** Violations seen so far. */
   readonly violations: readonly SandboxViolation[];
+  /** Milliseconds spent in each step of opening (for the bench). */
+  readonly timings: Record<string, number>;
   /** With stdio 'pipe': the program's output. */
   readonly stdout?: NodeJS.ReadableStream;
   readonly stderr?: NodeJS.ReadableStream;
@@ -95,8 +97,8 @@ export function probeSandbox(bwrap = findBwrap()): ProbeResult {
 }
 
 function probeUncached(bwrap: string | undefined): ProbeResult {
-  if (process.platform !== 'linux') return { ok: false, reason: `no sandbox back end runs on ${process.platform} yet (macOS: Seatbelt profile generated, not started)`, fix: 'run with --no-sandbox to start it without one (audited)' };
-  if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed', fix: 'install it: sudo apt-get install -y bubblewrap (Fedora: sudo dnf install bubblewrap)' };
+  const quick = quickProbe(bwrap);
+  if (!quick.ok || !bwrap) return quick;
   const r = spawnSync(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-all', '--unshare-user', '--disable-userns', '--new-session', '--die-with-parent', '--', '/bin/true'], { encoding: 'utf8', timeout: 5000 });
   if (r.status === 0) return { ok: true };
   const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
@@ -109,6 +111,25 @@ function probeUncached(bwrap: string | undefined): ProbeResult {
     };
   }
   return { ok: false, reason: `bwrap failed: ${why}`, fix: 'check that bubblewrap works: bwrap --ro-bind / / --unshare-all /bin/true' };
+}
+
+/**
+ * What can be told without starting anything (microseconds): bwrap is there, user namespaces are
+ * not switched off. `run` checks this first; a start that still fails is explained by probeSandbox.
+ */
+export function quickProbe(bwrap = findBwrap()): ProbeResult {
+  if (process.platform !== 'linux') return { ok: false, reason: `no sandbox back end runs on ${process.platform} yet (macOS: the Seatbelt profile is generated but not started)`, fix: 'run with --no-sandbox to start it without one (audited)' };
+  if (!bwrap) return { ok: false, reason: 'bubblewrap (bwrap) is not installed', fix: 'install it: sudo apt-get install -y bubblewrap (Fedora: sudo dnf install bubblewrap)' };
+  const read = (f: string) => {
+    try {
+      return fs.readFileSync(f, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0' && process.getuid?.() !== 0) return { ok: false, reason: 'unprivileged user namespaces are switched off (kernel.unprivileged_userns_clone = 0)', fix: 'sudo sysctl -w kernel.unprivileged_userns_clone=1 (and in /etc/sysctl.d/ to keep it)' };
+  if (read('/proc/sys/user/max_user_namespaces') === '0') return { ok: false, reason: 'user namespaces are switched off (user.max_user_namespaces = 0)', fix: 'sudo sysctl -w user.max_user_namespaces=15000 (and in /etc/sysctl.d/ to keep it)' };
+  return { ok: true };
 }
 
 export function findBwrap(): string | undefined {
@@ -134,9 +155,16 @@ function pickPort(taken: Set<number>, preferred: number): number {
 
 export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
   const err = opts.err ?? process.stderr;
-  const probe = probeSandbox(opts.bwrapPath ?? findBwrap());
-  if (!probe.ok) throw new Error(`${probe.reason}; ${probe.fix}`);
-  const bwrap = opts.bwrapPath ?? findBwrap()!;
+  const bwrap = opts.bwrapPath ?? findBwrap();
+  const quick = quickProbe(bwrap);
+  if (!quick.ok) throw new Error(`${quick.reason}; ${quick.fix}`);
+  const timings: Record<string, number> = {};
+  let mark = process.hrtime.bigint();
+  const step = (name: string) => {
+    const now = process.hrtime.bigint();
+    timings[name] = Number(now - mark) / 1e6;
+    mark = now;
+  };
   const runtimeDir = makeSandboxDir();
   const cleanups: (() => void | Promise<void>)[] = [() => fs.rmSync(runtimeDir, { recursive: true, force: true })];
   const closeAll = async () => {
@@ -151,6 +179,7 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
   };
   try {
     const remotes = gitRemotes(opts.policy.workspace);
+    step('git remotes');
     const profile = buildProfile({
       policy: opts.policy,
       agent: opts.agent,
@@ -163,6 +192,7 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       limits: opts.limits,
     });
     for (const w of profile.warnings) err.write(`agentpolicy: sandbox: ${w}\n`);
+    step('profile');
     for (const d of profile.createDirs) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
 
     // Stand-ins (~/.npmrc without tokens), the remote helper, sockets.
@@ -183,14 +213,6 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
     const proxySocket = path.join(runtimeDir, 'proxy.sock');
     const brokerSocket = path.join(runtimeDir, 'broker.sock');
     const pushSocket = path.join(runtimeDir, 'push.sock');
-    const proxy = new EgressProxy({ decide: opts.egress.decide, onAudit: opts.egress.onAudit, allowAddresses: opts.egress.allowAddresses, lookup: opts.egress.lookup });
-    await proxy.listen(proxySocket);
-    cleanups.push(() => proxy.close());
-    const bridge = await bridgeTo(brokerSocket, opts.broker.socketPath);
-    cleanups.push(() => new Promise<void>((r) => bridge.close(() => r())));
-    const push = new PushService({ workspace: opts.policy.workspace, env: opts.env, decide: opts.push?.decide, onResult: opts.push?.onResult, remotes });
-    await push.listen(pushSocket);
-    cleanups.push(() => push.close());
 
     const taken = new Set<number>([opts.broker.port, ...(opts.egress.forwards ?? []).map((f) => f.port)]);
     const proxyPort = pickPort(taken, 3128);
@@ -208,7 +230,8 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       command: [nodePath, path.join(opts.distDir, 'relay-main.js'), JSON.stringify(relayConfig)],
     });
     const relayEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: profile.home, LANG: process.env.LANG ?? 'C.UTF-8' };
-    const child = spawn(bwrap, args, { stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'], env: relayEnv });
+    step('argv');
+    const child = spawn(bwrap!, args, { stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'], env: relayEnv });
     const exited = new Promise<number>((resolve) => {
       child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0)));
       child.on('error', (e) => {
@@ -222,6 +245,17 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
         await exited;
       }
     });
+    step('bwrap spawned');
+    // The services start while the relay boots (it connects to them only when a client does).
+    const proxy = new EgressProxy({ decide: opts.egress.decide, onAudit: opts.egress.onAudit, allowAddresses: opts.egress.allowAddresses, lookup: opts.egress.lookup });
+    await proxy.listen(proxySocket);
+    cleanups.push(() => proxy.close());
+    const bridge = await bridgeTo(brokerSocket, opts.broker.socketPath);
+    cleanups.push(() => new Promise<void>((r) => bridge.close(() => r())));
+    const push = new PushService({ workspace: opts.policy.workspace, env: opts.env, decide: opts.push?.decide, onResult: opts.push?.onResult, remotes });
+    await push.listen(pushSocket);
+    cleanups.push(() => push.close());
+    step('services');
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the sandbox relay did not start within 15 s')), 15_000);
       child.on('message', (m: { type?: string }) => {
@@ -232,10 +266,14 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       });
       void exited.then((code) => {
         clearTimeout(timer);
-        reject(new Error(`the sandbox exited before it was ready (status ${code})`));
+        // Say why, as the probe finds it (bwrap's own message went to stderr).
+        probed = undefined;
+        const p = probeSandbox(bwrap);
+        reject(new Error(p.ok ? `the sandbox exited before it was ready (status ${code})` : `${p.reason}; ${p.fix}`));
       });
     });
 
+    step('relay ready');
     const violations: SandboxViolation[] = [];
     const watcher = new SandboxWatcher({
       roots: profile.watchRoots,
@@ -254,11 +292,13 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
     watcher.start();
     cleanups.push(() => watcher.close());
     if (watcher.truncated) err.write(`agentpolicy: sandbox: watching only ${watcher.watchedDirs} folders for new secrets\n`);
+    step('watcher');
 
     let started = false;
     return {
       profile,
       violations,
+      timings,
       stdout: child.stdout ?? undefined,
       stderr: child.stderr ?? undefined,
       async run(argv, env) {
@@ -388,47 +428,72 @@ export interface RunSandboxedOptions {
   onViolation?: (v: SandboxViolation) => void;
 }
 
+/** A sandbox being opened for one run: `run` starts the program once it is ready. */
+export interface SandboxedRun {
+  run(env: Record<string, string>): Promise<number>;
+  /** The run will not happen (the broker refused it): stop what was started. */
+  cancel(): Promise<void>;
+}
+
 /**
- * What `agentpolicy run` calls on Linux: the program inside the sandbox, egress and pushes
- * decided by the broker (the person approves `ask` there), SIGINT/SIGTERM passed on. Resolves
- * with the program's exit status; 126 when the sandbox could not be made.
+ * What `agentpolicy run` calls on Linux, as soon as it knows the policy and the broker: opening
+ * starts at once (so the relay boots while the broker decides on the run), the program starts
+ * on `run(env)`. Egress and pushes are decided by the broker (the person approves `ask` there);
+ * SIGINT/SIGTERM/SIGHUP are passed on. `run` resolves with the program's exit status, 126 when
+ * the sandbox could not be made (saying why and how to fix it).
  */
-export async function runSandboxed(o: RunSandboxedOptions, ask: (req: DecideRequest) => Promise<BrokerResponse> = (req) => askBroker(o.broker.socketPath, req, 24 * 3600_000)): Promise<number> {
-  let box: Sandbox;
-  try {
-    box = await openSandbox({
-      policy: o.policy,
-      agent: o.agent,
-      program: path.basename(o.argv[0]),
-      cwd: o.cwd,
-      broker: o.broker,
-      egress: { decide: brokerEgressDecider({ ask, token: o.token, cwd: o.cwd, agentHosts: agentHostsFor(o.policy, o.agent, o.argv[0]) }), onAudit: o.onEgress },
-      push: { decide: brokerPushDecider(ask), onResult: o.onPush },
-      onViolation: (v) => {
-        o.onViolation?.(v);
-        return 'stop';
-      },
-      guardStateDirs: o.auditDir ? [o.auditDir] : [],
-      distDir: o.distDir,
-      env: o.personEnv,
-      err: o.err,
-    });
-  } catch (e) {
-    o.err.write(`agentpolicy: cannot start the sandbox: ${(e as Error).message}\n`);
-    return 126;
-  }
-  const forward = (sig: NodeJS.Signals) => box.signal(sig);
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
-  process.on('SIGHUP', forward);
-  try {
-    return await box.run(o.argv, o.env);
-  } finally {
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
-    process.off('SIGHUP', forward);
-    await box.close();
-  }
+export function startSandboxed(o: Omit<RunSandboxedOptions, 'env'>, ask: (req: DecideRequest) => Promise<BrokerResponse> = (req) => askBroker(o.broker.socketPath, req, 24 * 3600_000)): SandboxedRun {
+  const opening = openSandbox({
+    policy: o.policy,
+    agent: o.agent,
+    program: path.basename(o.argv[0]),
+    cwd: o.cwd,
+    broker: o.broker,
+    egress: { decide: brokerEgressDecider({ ask, token: o.token, cwd: o.cwd, agentHosts: agentHostsFor(o.policy, o.agent, o.argv[0]) }), onAudit: o.onEgress },
+    push: { decide: brokerPushDecider(ask), onResult: o.onPush },
+    onViolation: (v) => {
+      o.onViolation?.(v);
+      return 'stop';
+    },
+    guardStateDirs: o.auditDir ? [o.auditDir] : [],
+    distDir: o.distDir,
+    env: o.personEnv,
+    err: o.err,
+  }).then(
+    (box) => ({ box }),
+    (error: Error) => ({ error }),
+  );
+  return {
+    async run(env) {
+      const opened = await opening;
+      if ('error' in opened) {
+        o.err.write(`agentpolicy: cannot sandbox ${o.argv[0]}: ${opened.error.message}. Or run it unsandboxed once with --no-sandbox (audited).\n`);
+        return 126;
+      }
+      const box = opened.box;
+      const forward = (sig: NodeJS.Signals) => box.signal(sig);
+      process.on('SIGINT', forward);
+      process.on('SIGTERM', forward);
+      process.on('SIGHUP', forward);
+      try {
+        return await box.run(o.argv, env);
+      } finally {
+        process.off('SIGINT', forward);
+        process.off('SIGTERM', forward);
+        process.off('SIGHUP', forward);
+        await box.close();
+      }
+    },
+    async cancel() {
+      const opened = await opening;
+      if ('box' in opened) await opened.box.close();
+    },
+  };
+}
+
+/** Opens and runs in one go (tests, callers without a decision to overlap). */
+export function runSandboxed(o: RunSandboxedOptions, ask?: (req: DecideRequest) => Promise<BrokerResponse>): Promise<number> {
+  return startSandboxed(o, ask).run(o.env);
 }
 
 /** The model API hosts of the agents a run starts (the launched one's, the registered ones'). */

@@ -134,8 +134,8 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
 
   const secretPatterns = secretPatternsOf(policy, input.agent);
   const protectedPatterns = protectedPatternsOf(policy, input.agent);
-  const isSecret = (abs: string) => sandboxDenies(policy, 'file.read', abs, input.agent);
-  const isProtected = (abs: string) => sandboxDenies(policy, 'file.write', abs, input.agent);
+  const isSecret = denyRules(policy, 'file.read', input.agent);
+  const isProtected = denyRules(policy, 'file.write', input.agent);
 
   // --- Agents and their state ---------------------------------------------------------------
   const matched = profilesFor([input.agent, input.program, ...policy.agents.map((a) => a.id)], input.agentProfiles);
@@ -365,17 +365,37 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
  * home already covers them. A rule that throws counts as denying.
  */
 export function sandboxDenies(policy: CompiledPolicy, kind: 'file.read' | 'file.write', abs: string, agent?: string): boolean {
-  const action = { kind, path: abs, via: 'sandbox', command: -1 } as const;
-  for (const r of policy.candidates(action)) {
-    if (r.effect !== 'deny' || !r.index) continue;
-    if (agent && r.agents && !r.agents.some((re) => re.test(agent))) continue;
-    try {
-      if (r.test(action) === 'yes') return true;
-    } catch {
-      return true;
-    }
+  return denyRules(policy, kind, agent)(abs);
+}
+
+const denyRuleCache = new WeakMap<CompiledPolicy, Map<string, (abs: string) => boolean>>();
+
+/**
+ * The same question as a reusable test, for walks over thousands of paths: the deny rules with
+ * paths of this kind, picked once (the policy's candidate index is built for mixed lookups;
+ * here every path asks the same few rules).
+ */
+export function denyRules(policy: CompiledPolicy, kind: 'file.read' | 'file.write', agent?: string): (abs: string) => boolean {
+  let byKey = denyRuleCache.get(policy);
+  if (!byKey) denyRuleCache.set(policy, (byKey = new Map()));
+  const key = `${kind}\u0000${agent ?? ''}`;
+  let test = byKey.get(key);
+  if (!test) {
+    const rules = policy.rules.filter((r) => r.kind === kind && r.effect === 'deny' && r.index && !(agent && r.agents && !r.agents.some((re) => re.test(agent))));
+    test = (abs) => {
+      const action = { kind, path: abs, via: 'sandbox', command: -1 } as const;
+      for (const r of rules) {
+        try {
+          if (r.test(action) === 'yes') return true;
+        } catch {
+          return true;
+        }
+      }
+      return false;
+    };
+    byKey.set(key, test);
   }
-  return false;
+  return test;
 }
 
 /** The path patterns of file.read deny rules (the layers' `secrets` among them), for back ends that match names. */

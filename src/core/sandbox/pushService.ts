@@ -96,11 +96,16 @@ export interface PushServiceOptions {
 export class PushService {
   private server?: net.Server;
   private readonly gitEnv: Record<string, string>;
-  private readonly gitDir: string | undefined;
+  private gitDirCache?: { value: string | undefined };
 
   constructor(private readonly opts: PushServiceOptions) {
     this.gitEnv = { ...cleanGitEnv(opts.env), GIT_TERMINAL_PROMPT: '0' };
-    this.gitDir = commonGitDir(opts.workspace, this.gitEnv);
+  }
+
+  /** The workspace repository's git folder, found on first use (not on the way to starting the agent). */
+  private get gitDir(): string | undefined {
+    if (!this.gitDirCache) this.gitDirCache = { value: commonGitDir(this.opts.workspace, this.gitEnv) };
+    return this.gitDirCache.value;
   }
 
   async listen(socketPath: string): Promise<void> {

@@ -144,7 +144,7 @@ rules:
   it('a rule that throws counts as denying', () => {
     f = makeFixture({});
     const base = f.policy();
-    const broken = { ...base, candidates: () => [{ id: 'x', effect: 'deny' as const, kind: 'file.read' as const, layer: 'repo' as const, summary: '', index: ['x'], test: () => { throw new Error('boom'); } }] };
+    const broken = { ...base, rules: [...base.rules, { id: 'x', effect: 'deny' as const, kind: 'file.read' as const, layer: 'repo' as const, summary: '', index: ['x'], test: () => { throw new Error('boom'); } }] };
     assert.strictEqual(sandboxDenies(broken, 'file.read', path.join(f.ws, 'anything')), true);
   });
 
