@@ -17,6 +17,7 @@ import { ownUid, pidHoldsSocket } from '../ipc/peer';
 import { agentForProgram, ancestry, attributeFromProcesses, resolveProgram } from '../identity/attribution';
 import { shellJoin } from '../shell/quote';
 import { brokerRequest, type ActionInput, type BrokerResponse, type ControlRequest, type DecideRequest, type HookAnswer, type HookFrame } from '../ipc/protocol';
+import { decide } from '../pdp/decide';
 import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
 import { AuditLogSink, RejectingSink } from './auditSink';
@@ -62,6 +63,10 @@ export interface HookDecision {
   actions?: Action[];
   /** What the person is shown. */
   what: string;
+  /** A tool no adapter can map: whatever the policy says, never simply allowed. */
+  unknownTool?: boolean;
+  /** The call never reached a decision (unreadable input, an unknown event): recorded as a deny. */
+  failure?: string;
 }
 
 /** A control event as the host reports it (the audit log's typed control events). */
@@ -317,6 +322,12 @@ export class GuardHost implements IpcHandler {
         const subject: Subject = { kind: 'agent', id: call.agent, method: 'hook', evidence: `${frame.agent} hook${call.sessionId ? `, agent session ${call.sessionId}` : ''}${claims?.role === 'session' ? ` in guarded session ${claims.sid}` : ''}`, sessionId: call.sessionId };
         const who = { kind: subject.kind, id: subject.id };
         const request: DecisionRequest = call.command !== undefined ? { kind: 'command', commandLine: call.command, cwd: call.cwd, agent: call.agent, subject: who } : { kind: 'actions', actions: call.actions ?? [], cwd: call.cwd, agent: call.agent, subject: who };
+        let decided: Decision | undefined;
+        if (call.failure) decided = syntheticDecision('deny', 'high', [], call.failure);
+        else if (call.unknownTool) {
+          decided = decide(this.opts.policy(), request, { user: this.opts.user });
+          if (decided.effect === 'allow') decided = { ...decided, effect: 'ask', reasons: [`${call.tool} is not a tool the policy can judge`, ...decided.reasons] };
+        }
         const verdict = await this.broker.decide({
           source: 'hook',
           cwd: call.cwd,
@@ -325,6 +336,7 @@ export class GuardHost implements IpcHandler {
           request,
           what: call.what,
           hook: { agent: call.agent, event: call.event, tool: call.tool, toolUseId: call.toolUseId },
+          decided,
         });
         return { ...verdict, canAsk: this.broker.canAsk };
       });
