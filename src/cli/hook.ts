@@ -52,8 +52,6 @@ async function hookThroughHost(raw: string, opts: HookOptions): Promise<HookOutp
   const { ADAPTERS } = await import('../core/agents/adapters');
   const { agentIdOf } = await import('../core/agents/types');
   const { GuardHost } = await import('../core/broker/host');
-  const { adapterHooks } = await import('../core/broker/hookHandler');
-  const { agentForHook } = await import('../core/identity/attribution');
   const { resolvePolicy, nodePolicyFileSystem } = await import('../core/policy/resolve');
   const { formatPolicyError } = await import('../core/policy/load');
   const env = opts.env ?? process.env;
@@ -87,7 +85,6 @@ async function hookThroughHost(raw: string, opts: HookOptions): Promise<HookOutp
     user: path.basename(home),
     listen: false,
     auditDir: opts.auditDir,
-    hooks: adapterHooks((a) => agentForHook(policy.agents, a)?.id ?? a),
     approvalHint: 'no Agent Policy broker is running (start `agentpolicy serve` in a terminal, or open the workspace in VS Code with Agent Policy, then retry)',
   });
   try {
