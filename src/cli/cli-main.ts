@@ -7,7 +7,8 @@ import { TEMPLATES, type TemplateName } from '../core/policy/templates';
 import { parseArgs, UsageError, USAGE_EXIT } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
 import { runAuditCommand } from './auditCommand';
-import { runHook } from './hook';
+import { hookCommand } from './hook';
+import { installHooksCommand, INSTALL_HOOKS_HELP } from './installHooks';
 import { lint } from './lint';
 import { runGuarded, shimRoot } from './run';
 import { approverFor, startCliHost, stderrLogger } from './serve';
@@ -30,7 +31,8 @@ Commands:
   revoke    revoke every agent credential now (kill switch); rearm undoes it with your approval
   status    the state of every running guard of this user
   shell-init  print the bash or zsh init that installs the guard's trap
-  hook      answer an agent's pre-tool hook (claude: Claude Code PreToolUse)
+  hook      answer an agent's pre-tool hook (claude-code, copilot, cursor, gemini, codex, cline)
+  install-hooks  connect agents: install, check or remove the guard's hook in their config
   schema    print the JSON Schema of .agentpolicy.yaml
 
 Run \`agentpolicy <command> --help\` for a command's options.
@@ -88,15 +90,17 @@ The state (armed, degraded and why, killed) and pending approvals of every runni
 
 Re-enables agents after \`agentpolicy revoke --all\`; each guard asks the person first.
 `,
-  hook: `Usage: agentpolicy hook claude [--policy F] [--home D] [--org-policy F] [--trust-repo]
+  hook: `Usage: agentpolicy hook <agent> [--home D] [--policy F] [--org-policy F] [--audit-dir D] [--trust-repo]
 
-A Claude Code PreToolUse hook: reads the tool call on stdin, prints
-hookSpecificOutput.permissionDecision (allow | ask | deny) with the reason. Bash, Write,
-Edit, MultiEdit, NotebookEdit, Read, Grep and Glob are judged; other tools ask. Inside a
-guarded terminal it asks the broker, so the developer answers asks in VS Code. Wire it in
-.claude/settings.json: {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{"type":
-"command", "command": "npx agentpolicy hook claude"}]}]}}
+Answers one pre-tool hook call of <agent> (claude-code or claude, copilot, cursor, gemini,
+codex, cline): reads the agent's hook payload on stdin and answers allow, ask or deny in that
+agent's exact format (stdout, stderr, exit code). Shell tools are analysed with the bash
+grammar; file, web and MCP tools become typed actions; tools it cannot judge ask. Where the
+agent cannot ask (Codex, Cline, bypass modes) an ask is denied with how to get approval.
+Every decision is appended to the audit log ($XDG_STATE_HOME/agentpolicy/audit by default).
+Agents run it through the launcher install-hooks writes, which asks a running broker first.
 `,
+  'install-hooks': INSTALL_HOOKS_HELP,
   'shell-init': `Usage: agentpolicy shell-init bash|zsh
 
 Prints the shell code that installs the guard (for wiring it by hand).
@@ -208,9 +212,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return 0;
       }
       case 'hook': {
-        const args = parseArgs(rest, { values: POLICY_FLAGS, booleans: ['--trust-repo'] });
-        return await runHook(args, io);
+        const args = parseArgs(rest, { values: ['--home', '--policy', '--org-policy', '--audit-dir'], booleans: ['--trust-repo'] });
+        if (args.positionals.length !== 1) throw new UsageError('give the agent: agentpolicy hook claude-code (or copilot, cursor, gemini, codex, cline)');
+        return await hookCommand({ agent: args.positionals[0], home: args.values.get('--home'), policyFile: args.values.get('--policy'), orgPolicyFile: args.values.get('--org-policy'), auditDir: args.values.get('--audit-dir'), trustRepo: args.booleans.has('--trust-repo') }, io);
       }
+      case 'install-hooks':
+        return await installHooksCommand(rest, io);
       case 'audit':
         return await runAuditCommand(rest, io);
       case 'schema':

@@ -4,11 +4,12 @@ import * as path from 'path';
 import { guardEnv } from '../core/broker/guardEnv';
 import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
-import { shellJoin } from '../core/shell/quote';
+import { agentForProgram, resolveProgram } from '../core/identity/attribution';
 import { quickProbe, startSandboxed } from '../core/sandbox/launch';
+import { shellJoin } from '../core/shell/quote';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
-import { policyContext } from './policyContext';
+import { policyContext, type PolicyContext } from './policyContext';
 import { approverFor, quietLogger, startCliHost } from './serve';
 
 /** dist/shim, next to the bundle. */
@@ -25,7 +26,7 @@ interface Guard {
 }
 
 /** The broker named by AGENTPOLICY_SOCKET when it answers, else a host of our own for the program's lifetime. */
-async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.WritableStream, sandboxed = false): Promise<Guard | undefined> {
+async function obtainGuard(args: ParsedArgs, ctx: PolicyContext, agent: string, err: NodeJS.WritableStream, sandboxed = false): Promise<Guard | undefined> {
   const socketPath = process.env.AGENTPOLICY_SOCKET;
   if (socketPath && process.env.AGENTPOLICY_PORT) {
     const r = await askBroker(socketPath, { v: 1, type: 'issue', token: process.env.AGENTPOLICY_TOKEN, agent }, 5000);
@@ -37,8 +38,6 @@ async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.Writable
       return undefined;
     }
   }
-  const ctx = await policyContext(args, err);
-  if (!ctx) return undefined;
   // In the sandbox the program has a session of its own: it cannot type into this terminal.
   const choice = approverFor(args.values.get('--approver'), 'run', sandboxed);
   if (choice.note) err.write(choice.note + '\n');
@@ -49,13 +48,23 @@ async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.Writable
 }
 
 /**
+ * Who the program is: `--agent ID`, else the registered agent whose `match.executables` names
+ * it (resolved through PATH and symlinks), else its base name (an unregistered program: the
+ * policy's unidentified treatment).
+ */
+function launchedAgent(args: ParsedArgs, ctx: PolicyContext, argv: readonly string[]): string {
+  const named = args.values.get('--agent');
+  if (named) return named;
+  return agentForProgram(ctx.resolved.policy.agents, resolveProgram(argv[0]), argv)?.id ?? path.basename(argv[0]);
+}
+
+/**
  * `agentpolicy run -- <command…>`: starts any program with the guard in its environment.
  * Exit status is the program's (126 when the guard refuses to start it).
  */
 export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStream }): Promise<number> {
   const argv = args.rest ?? args.positionals;
   if (!argv.length) throw new UsageError('give the program to run after --: agentpolicy run -- claude');
-  const agent = args.values.get('--agent') ?? path.basename(argv[0]);
   // Linux: the program runs in the policy's sandbox unless --no-sandbox; where none can be made, refuse.
   const sandboxed = !args.booleans.has('--no-sandbox');
   if (sandboxed) {
@@ -65,14 +74,15 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       return 126;
     }
   }
-  const guard = await obtainGuard(args, agent, io.err, sandboxed);
+  const ctx = await policyContext(args, io.err);
+  if (!ctx) return 126;
+  const agent = launchedAgent(args, ctx, argv);
+  const guard = await obtainGuard(args, ctx, agent, io.err, sandboxed);
   if (!guard) return 126;
   try {
     // The sandbox opens while the broker decides on the run (its relay boots meanwhile).
-    const policy = sandboxed ? (guard.own?.policy ?? (await policyContext(args, io.err))?.resolved.policy) : undefined;
-    if (sandboxed && !policy) return 126;
-    const box = sandboxed ? startSandboxed({ argv, policy: policy!, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir') }) : undefined;
-    const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), command: shellJoin(argv) });
+    const box = sandboxed ? startSandboxed({ argv, policy: ctx.resolved.policy, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir') }) : undefined;
+    const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), launch: argv, pid: process.pid });
     if (first.decision !== 'allow') {
       await box?.cancel();
       io.err.write(first.message + '\n');

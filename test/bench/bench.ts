@@ -7,6 +7,7 @@
 import { spawnSync } from 'child_process';
 import { runAuditBench } from './auditBench';
 import { runGuardBench } from './guardBench';
+import { runHookBench } from './hookBench';
 import { runSandboxBench } from './sandboxBench';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -809,6 +810,7 @@ async function main(): Promise<void> {
 
   await runGuardBench();
   await runAuditBench();
+  await runHookBench();
   await runSandboxBench();
   if (sinkCount < 0) console.log(sinkCount);
 }

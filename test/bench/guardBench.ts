@@ -32,7 +32,7 @@ export async function runGuardBench(): Promise<void> {
   const policy = compilePolicy([baseline(), recommendedUserLayer()], { workspace: tmp, home: os.homedir(), trustRepo: false });
   const host = await GuardHost.start({ policy: () => policy, workspace: tmp, approver: new FixedApprover('deny'), auditDir: path.join(tmp, 'audit') });
   const addr = host.address!;
-  const { token } = await host.issueSession({ id: 'bench' });
+  const { token } = await host.issueSession({ id: 'claude-code' });
   const shimRoot = path.join(root, 'dist', 'shim');
   const guarded = guardEnv({ shimRoot, socketPath: addr.socketPath, port: addr.port, token, proof: host.proof, base: process.env });
   const plain = { ...process.env, BASH_ENV: '' };

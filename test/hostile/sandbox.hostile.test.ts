@@ -59,13 +59,17 @@ describe('hostile agent under agentpolicy run (unprivileged user, real bubblewra
   const git = (args: string[], cwd = ws) => spawnSync('git', args, { cwd, encoding: 'utf8', uid: u.uid, gid: u.gid, env: { PATH: '/usr/bin:/bin', HOME: u.home } });
   const remoteRef = (ref: string) => spawnSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '-q', ref], { encoding: 'utf8' }).stdout.trim();
 
-  /** Writes the attack into the workspace (as the agent would) and runs it under `agentpolicy run`, as the user. */
-  function attack(name: string, script: string, opts: { sandbox?: boolean; timeoutMs?: number } = {}): Promise<{ out: string; code: number | null }> {
+  /**
+   * Writes the attack into the workspace (as the agent would) and runs it under `agentpolicy run`
+   * as Claude Code gone hostile, as the user. Refuses to report on an attack that never started:
+   * an effect that is nil because nothing ran proves nothing.
+   */
+  async function attack(name: string, script: string, opts: { sandbox?: boolean; timeoutMs?: number } = {}): Promise<{ out: string; code: number | null }> {
     const file = path.join(ws, `.attack-${name}.sh`);
-    fs.writeFileSync(file, script, { mode: 0o755 });
+    fs.writeFileSync(file, `echo "attack-started-${tag}"\n${script}`, { mode: 0o755 });
     fs.chownSync(file, u.uid, u.gid);
-    const args = [cli, 'run', '--policy', policyFile, '--home', u.home, '--approver', 'deny', ...(opts.sandbox === false ? ['--no-sandbox'] : []), '--', '/bin/sh', file];
-    return new Promise((resolve) => {
+    const args = [cli, 'run', '--policy', policyFile, '--home', u.home, '--approver', 'deny', '--agent', 'claude-code', ...(opts.sandbox === false ? ['--no-sandbox'] : []), '--', '/bin/sh', file];
+    const r = await new Promise<{ out: string; code: number | null }>((resolve) => {
       const c = spawn(node, args, { cwd: ws, uid: u.uid, gid: u.gid, env: { PATH: '/usr/bin:/bin', HOME: u.home, LANG: 'C.UTF-8', NODE: node } });
       let out = '';
       c.stdout.on('data', (d) => (out += d));
@@ -77,6 +81,8 @@ describe('hostile agent under agentpolicy run (unprivileged user, real bubblewra
         resolve({ out, code });
       });
     });
+    if (!r.out.includes(`attack-started-${tag}`)) throw new Error(`the attack ${name} never started, so its nil effect proves nothing:\n${r.out}`);
+    return r;
   }
 
   /** Every byte the attacker could have left in the workspace and in home, as the host sees them. */
@@ -284,12 +290,12 @@ describe('hostile agent under agentpolicy run (unprivileged user, real bubblewra
   it('TIOCSTI cannot push keystrokes into the person\'s terminal', async function () {
     const legacy = fs.existsSync('/proc/sys/dev/tty/legacy_tiocsti') ? fs.readFileSync('/proc/sys/dev/tty/legacy_tiocsti', 'utf8').trim() : '1';
     const injector = path.join(ws, '.attack-tiocsti.pl');
-    fs.writeFileSync(injector, `my $ok = 1; for my $c (split //, "echo INJECTED-${tag}\\n") { $ok = 0 unless ioctl(STDIN, 0x5412, $c) } print STDERR $ok ? "TIOCSTI injected\\n" : "TIOCSTI refused: $!\\n";\n`);
+    fs.writeFileSync(injector, `print STDERR "attack-started-${tag}\\n"; my $ok = 1; for my $c (split //, "echo INJECTED-${tag}\\n") { $ok = 0 unless ioctl(STDIN, 0x5412, $c) } print STDERR $ok ? "TIOCSTI injected\\n" : "TIOCSTI refused: $!\\n";\n`);
     fs.chownSync(injector, u.uid, u.gid);
     // The person's shell on a real pty: whatever is pushed into the terminal, the next `read` gets.
     const onPty = (flag: string) =>
       new Promise<string>((resolve) => {
-        const cmd = `${node} ${cli} run --policy ${policyFile} --home ${u.home} --approver deny ${flag} -- /usr/bin/perl ${injector}; read -t 2 line; echo "READ=[$line]"`;
+        const cmd = `${node} ${cli} run --policy ${policyFile} --home ${u.home} --approver deny --agent claude-code ${flag} -- /usr/bin/perl ${injector}; read -t 2 line; echo "READ=[$line]"`;
         const c = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd: ws, uid: u.uid, gid: u.gid, env: { PATH: '/usr/bin:/bin', HOME: u.home, TERM: 'dumb', SHELL: '/bin/bash' } });
         let out = '';
         c.stdout.on('data', (d) => (out += d));
@@ -297,6 +303,7 @@ describe('hostile agent under agentpolicy run (unprivileged user, real bubblewra
         c.on('close', () => resolve(out));
       });
     const sandboxed = await onPty('');
+    assert.ok(sandboxed.includes(`attack-started-${tag}`), `the injector never started:\n${sandboxed}`);
     assert.match(sandboxed, /TIOCSTI refused/, sandboxed);
     assert.match(sandboxed, /READ=\[\]/, sandboxed);
     assert.ok(!sandboxed.includes(`READ=[echo INJECTED-${tag}]`));

@@ -80,8 +80,12 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     approver = new FixedApprover('allow-once');
     const r = loadPolicyText('version: 1\napproval:\n  timeout_seconds: 5\n', 'short.yaml');
     if (!r.ok) throw new Error('bad test policy');
-    const recommended = compilePolicy([baseline(), recommendedUserLayer()], { workspace: work, home: tmp, trustRepo: false });
-    const quick = compilePolicy([baseline(), recommendedUserLayer(), { name: 'repo', doc: r.policy, file: 'short.yaml' }], { workspace: work, home: tmp, trustRepo: false });
+    // The agent these tests play is registered (an unregistered one would get the unidentified treatment: asks).
+    const reg = loadPolicyText('version: 1\nagents:\n  - {id: test-agent, owner: tests, risk: medium}\n', 'agents.yaml');
+    if (!reg.ok) throw new Error('bad test registry');
+    const agents = { name: 'org' as const, doc: reg.policy, file: 'agents.yaml' };
+    const recommended = compilePolicy([baseline(), agents, recommendedUserLayer()], { workspace: work, home: tmp, trustRepo: false });
+    const quick = compilePolicy([baseline(), agents, recommendedUserLayer(), { name: 'repo', doc: r.policy, file: 'short.yaml' }], { workspace: work, home: tmp, trustRepo: false });
     // The per-user registry (where `agentpolicy revoke` finds the guard) lives in this test's own folder.
     process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(tmp, 'run-'));
     host = await GuardHost.start({ policy: () => (timeoutSeconds === 5 ? quick : recommended), workspace: work, approver: { ask: (q, s) => approver.ask(q, s) }, auditDir: path.join(tmp, 'audit'), register: true });
@@ -255,7 +259,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     const cli = path.join(root, 'dist', 'cli.js');
     const base = { ...process.env, AGENTPOLICY_SOCKET: '', AGENTPOLICY_PORT: '', HOME: tmp };
     const auditDir = path.join(tmp, 'run-audit');
-    const ok = await exec([process.execPath, cli, 'run', '--approver', 'deny', '--home', tmp, '--audit-dir', auditDir, '--', 'bash', '-c', 'git status >/dev/null && ls /nonexistent-dir'], { cwd: work, env: base });
+    const ok = await exec([process.execPath, cli, 'run', '--approver', 'deny', '--agent', 'claude-code', '--home', tmp, '--audit-dir', auditDir, '--', 'bash', '-c', 'git status >/dev/null && ls /nonexistent-dir'], { cwd: work, env: base });
     assert.strictEqual(ok.code, 2, ok.err);
     // Every decision is in the audit log before the action, and the program's exit code after it.
     const verify = await exec([process.execPath, cli, 'audit', 'verify', auditDir], { cwd: work, env: base });
@@ -268,7 +272,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     assert.ok(result, exported.out);
     assert.strictEqual(result.ref, decision.seq);
     assert.strictEqual(result.result.exitCode, 2);
-    const blocked = await exec([process.execPath, cli, 'run', '--approver', 'allow', '--home', tmp, '--', 'bash', '-c', 'f=$(mktemp); echo "git push -f" > $f; bash $f'], { cwd: work, env: base });
+    const blocked = await exec([process.execPath, cli, 'run', '--approver', 'allow', '--agent', 'claude-code', '--home', tmp, '--', 'bash', '-c', 'f=$(mktemp); echo "git push -f" > $f; bash $f'], { cwd: work, env: base });
     assert.strictEqual(blocked.code, 126, blocked.err);
     assert.match(blocked.err, /no-force-push/);
   });

@@ -23,6 +23,8 @@ export interface GuardRequest {
   what: string;
   /** For hooks: the agent's tool call. */
   hook?: { agent: string; event: string; tool: string; toolUseId?: string };
+  /** Decided by the guard itself, not the policy (a registered agent's own start): logged the same way. */
+  decided?: Decision;
 }
 
 export type ApprovalAnswer = 'allow-once' | 'allow-session' | 'deny';
@@ -190,7 +192,7 @@ export class Broker {
         return await this.finish(req, d, { final: 'deny', by: 'kill-switch', message: `agentpolicy: deny: ${shown(what)}: every agent is blocked (kill switch). The person can re-arm with \`agentpolicy rearm\` or "Agent Policy: Re-arm Agents".` });
       }
       const policy = this.opts.policy();
-      d = decide(policy, req.request, { user: this.opts.user });
+      d = req.decided ?? decide(policy, req.request, { user: this.opts.user });
       if (d.effect === 'allow') return await this.finish(req, d, { final: 'allow', by: 'policy', message: `agentpolicy: allow: ${shown(what)}` });
       if (d.effect === 'deny') return await this.finish(req, d, { final: 'deny', by: 'policy', message: decisionLine(d, what) });
       // ask: an earlier grant may already cover it.

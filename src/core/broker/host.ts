@@ -13,12 +13,16 @@ import { AuditLog } from '../audit/auditLog';
 import { CredentialAuthority, type CredentialClaims, type CredentialRole } from '../identity/credentials';
 import type { Subject } from '../identity/subject';
 import { denyAll, BrokerServer, DEFAULT_LIMITS, type IpcHandler, type Peer, type ServerAddress, type ServerLimits } from '../ipc/server';
-import { pidHoldsSocket } from '../ipc/peer';
+import { ownUid, pidHoldsSocket } from '../ipc/peer';
+import { agentForHook, agentForProgram, ancestry, attributeFromProcesses, resolveProgram } from '../identity/attribution';
+import { adapterHooks } from './hookHandler';
+import { shellJoin } from '../shell/quote';
 import { brokerRequest, type ActionInput, type BrokerResponse, type ControlRequest, type DecideRequest, type HookAnswer, type HookFrame } from '../ipc/protocol';
-import type { DecisionRequest } from '../pdp/types';
+import { decide } from '../pdp/decide';
+import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
 import { AuditLogSink, RejectingSink } from './auditSink';
-import { Broker, type Approver, type AuditSink, type DecisionRecord, type GuardRequest, type Logger, type Verdict } from './broker';
+import { Broker, syntheticDecision, type Approver, type AuditSink, type DecisionRecord, type GuardRequest, type Logger, type Verdict } from './broker';
 import { registerHost, unregisterHost } from './registry';
 
 export type HostState = 'armed' | 'degraded' | 'killed';
@@ -30,6 +34,8 @@ export interface AttributionInput {
   /** The requesting process, and whether the kernel confirmed it holds the connection. */
   pid?: number;
   pidVerified: boolean;
+  /** A line typed at an interactive prompt (only then can the subject be the person). */
+  interactive?: boolean;
   /** The command line, when the request is one (an interactive line, a script's command). */
   command?: string;
   peer: Peer;
@@ -58,6 +64,10 @@ export interface HookDecision {
   actions?: Action[];
   /** What the person is shown. */
   what: string;
+  /** A tool no adapter can map: whatever the policy says, never simply allowed. */
+  unknownTool?: boolean;
+  /** The call never reached a decision (unreadable input, an unknown event): recorded as a deny. */
+  failure?: string;
 }
 
 /** A control event as the host reports it (the audit log's typed control events). */
@@ -87,6 +97,7 @@ export interface GuardHostOptions {
   register?: boolean;
   /** Resolvers tried in order before the credential's own claim. */
   subjects?: SubjectResolver[];
+  /** The agents' hook adapters (default: every adapter, for the agents the policy registers). */
   hooks?: HookHandler;
   approvalTimeoutSeconds?: () => number;
   onDecision?: (r: DecisionRecord) => void;
@@ -307,11 +318,19 @@ export class GuardHost implements IpcHandler {
   }
 
   private async runHook(frame: HookFrame, claims: CredentialClaims | undefined): Promise<HookAnswer> {
-    if (!this.opts.hooks) return this.hookFailure(frame, 'this guard has no hook adapters');
+    // The agents' adapters, speaking for the registered agent whose match.hooks names them.
+    const hooks = this.opts.hooks ?? adapterHooks((a) => agentForHook(this.opts.policy().agents, a)?.id ?? a);
     try {
-      return await this.opts.hooks.run(frame, async (call) => {
+      return await hooks.run(frame, async (call) => {
         const subject: Subject = { kind: 'agent', id: call.agent, method: 'hook', evidence: `${frame.agent} hook${call.sessionId ? `, agent session ${call.sessionId}` : ''}${claims?.role === 'session' ? ` in guarded session ${claims.sid}` : ''}`, sessionId: call.sessionId };
-        const request: DecisionRequest = call.command !== undefined ? { kind: 'command', commandLine: call.command, cwd: call.cwd, agent: call.agent } : { kind: 'actions', actions: call.actions ?? [], cwd: call.cwd, agent: call.agent };
+        const who = { kind: subject.kind, id: subject.id };
+        const request: DecisionRequest = call.command !== undefined ? { kind: 'command', commandLine: call.command, cwd: call.cwd, agent: call.agent, subject: who } : { kind: 'actions', actions: call.actions ?? [], cwd: call.cwd, agent: call.agent, subject: who };
+        let decided: Decision | undefined;
+        if (call.failure) decided = syntheticDecision('deny', 'high', [], call.failure);
+        else if (call.unknownTool) {
+          decided = decide(this.opts.policy(), request, { user: this.opts.user });
+          if (decided.effect === 'allow') decided = { ...decided, effect: 'ask', reasons: [`${call.tool} is not a tool the policy can judge`, ...decided.reasons] };
+        }
         const verdict = await this.broker.decide({
           source: 'hook',
           cwd: call.cwd,
@@ -320,6 +339,7 @@ export class GuardHost implements IpcHandler {
           request,
           what: call.what,
           hook: { agent: call.agent, event: call.event, tool: call.tool, toolUseId: call.toolUseId },
+          decided,
         });
         return { ...verdict, canAsk: this.broker.canAsk };
       });
@@ -339,14 +359,26 @@ export class GuardHost implements IpcHandler {
       this.refused(peer, `decide with a ${claims.role} credential`);
       return { decision: 'deny', by: 'credential', message: `agentpolicy: deny: a ${claims.role} credential cannot ask for decisions; start the agent through \`agentpolicy run\` or a guarded terminal.` };
     }
-    const pidVerified = msg.pid !== undefined && peer.inode !== undefined && pidHoldsSocket(msg.pid, peer.inode);
-    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, command: msg.command, peer });
-    const { request, what } = toDecisionRequest(msg, subject);
-    const v = await this.broker.decide({ source: msg.source, cwd: msg.cwd, subject, sessionId: claims.sid, request, what });
+    // Who holds the connection is looked up in the kernel only where it can make the subject the
+    // person (a line typed at a prompt): it costs about a millisecond (see BrokerServer).
+    let pidVerified = false;
+    if (msg.pid !== undefined && msg.interactive) {
+      const seen = this.server?.verifyPeer(peer) ?? peer;
+      pidVerified = seen.inode !== undefined && seen.uid === ownUid() && pidHoldsSocket(msg.pid, seen.inode);
+    }
+    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer });
+    const policy = this.opts.policy();
+    const launched = msg.launch ? registeredLaunch(policy, msg.launch, subject) : undefined;
+    const { request, what } = launched ?? toDecisionRequest(msg.launch ? { ...msg, launch: undefined, command: shellJoin(msg.launch) } : msg, subject);
+    const v = await this.broker.decide({ source: msg.source, cwd: msg.cwd, subject, sessionId: claims.sid, request, what, decided: launched?.decided });
     return { decision: v.outcome.final, effect: v.decision.effect, ruleIds: v.decision.ruleIds, reasons: v.decision.reasons, message: v.outcome.message, by: v.outcome.by, auditSeq: v.seq };
   }
 
-  /** The subject of a request: the first resolver that knows, else what the credential says. */
+  /**
+   * The subject of a request: the host's own resolvers (the editor's terminals) first, then the
+   * process tree (a registered agent among the requester's parents; the person at an interactive
+   * prompt), else what the credential says — where a claim to be the person is never enough.
+   */
   private attribute(input: AttributionInput): Subject {
     for (const r of this.opts.subjects ?? []) {
       try {
@@ -357,6 +389,16 @@ export class GuardHost implements IpcHandler {
       }
     }
     const c = input.claims;
+    if (input.pid !== undefined) {
+      try {
+        const chain = ancestry(input.pid, { stopAt: process.pid });
+        const found = attributeFromProcesses(this.opts.policy().agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal' }, chain, this.opts.user ?? os.userInfo().username);
+        // An unverified pid may not move a program `run` started over to another agent.
+        if (found && !(found.kind === 'agent' && !input.pidVerified && c.method === 'launch' && c.kind === 'agent' && found.id !== c.agent)) return found;
+      } catch (e) {
+        this.opts.logger?.error(`[host] attribution failed: ${oneLine(e)}`);
+      }
+    }
     return { kind: c.kind === 'person' ? 'unknown' : c.kind, id: c.agent, method: c.method, evidence: `credential of session ${c.sid}` };
   }
 
@@ -415,15 +457,16 @@ export class GuardHost implements IpcHandler {
 
 /** What the PDP judges for a wire request, and what the person is shown. A pre-push report from git is ground truth about refs. */
 export function toDecisionRequest(req: DecideRequest, subject: Subject): { request: DecisionRequest; what: string } {
-  const agent = subject.kind === 'agent' ? subject.id : subject.kind === 'unknown' ? subject.id : undefined;
-  if (req.command !== undefined) return { request: { kind: 'command', commandLine: req.command, cwd: req.cwd, agent }, what: req.command };
+  const agent = subject.kind === 'person' ? undefined : subject.id;
+  const who = { kind: subject.kind, id: subject.id };
+  if (req.command !== undefined) return { request: { kind: 'command', commandLine: req.command, cwd: req.cwd, agent, subject: who }, what: req.command };
   if (req.action) {
     const p = path.posix.resolve(req.cwd, req.action.path);
-    return { request: { kind: req.action.kind, path: p, cwd: req.cwd, agent }, what: `${req.action.kind} ${p}` };
+    return { request: { kind: req.action.kind, path: p, cwd: req.cwd, agent, subject: who }, what: `${req.action.kind} ${p}` };
   }
   if (req.actions) {
     const actions = req.actions.map((a) => typedAction(a, req.cwd));
-    return { request: { kind: 'actions', actions, cwd: req.cwd, agent }, what: req.display ?? actions.map(describeAction).join('; ') };
+    return { request: { kind: 'actions', actions, cwd: req.cwd, agent, subject: who }, what: req.display ?? actions.map(describeAction).join('; ') };
   }
   const p = req.push!;
   const refs = p.refs.map((r) => {
@@ -437,7 +480,25 @@ export function toDecisionRequest(req: DecideRequest, subject: Subject): { reque
     };
   });
   const action: GitPushAction = { kind: 'git.push', remote: p.remote, url: p.url, refs, force: refs.some((r) => r.force), delete: refs.some((r) => r.delete), allBranches: false, unresolved: false, noVerify: false, observed: true, command: -1 };
-  return { request: { kind: 'actions', actions: [action], cwd: req.cwd, agent, commandLine: `git push ${p.remote}` }, what: `git push ${p.remote} ${p.refs.map((r) => `${r.localRef}:${r.remoteRef}`).join(' ')}` };
+  return { request: { kind: 'actions', actions: [action], cwd: req.cwd, agent, subject: who, commandLine: `git push ${p.remote}` }, what: `git push ${p.remote} ${p.refs.map((r) => `${r.localRef}:${r.remoteRef}`).join(' ')}` };
+}
+
+/**
+ * `agentpolicy run`'s launch: a registered agent's own program starts as that agent (its
+ * arguments are the agent's, not a command line to judge); anything else returns undefined and
+ * is judged as the command line it is.
+ */
+export function registeredLaunch(policy: CompiledPolicy, argv: readonly string[], subject: Subject): { request: DecisionRequest; what: string; decided: Decision } | undefined {
+  const what = shellJoin([...argv]);
+  const exe = resolveProgram(argv[0]);
+  const agent = agentForProgram(policy.agents, exe, argv);
+  if (!agent || subject.kind !== 'agent' || agent.id !== subject.id) return undefined;
+  const start: Action = { kind: 'command', argv: [path.basename(argv[0])], program: exe, cwd: '', command: 0 };
+  const decided: Decision = {
+    ...syntheticDecision('allow', 'low', ['registered-agent'], `starts the registered agent ${agent.id} (${exe}); what it then does is judged request by request`),
+    actions: [start],
+  };
+  return { request: { kind: 'actions', actions: [start], cwd: '', agent: agent.id, subject: { kind: subject.kind, id: subject.id }, commandLine: what }, what, decided };
 }
 
 /** A wire action as a typed action (paths made absolute against cwd). */

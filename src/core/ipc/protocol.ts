@@ -43,15 +43,19 @@ export const decideRequest = z
     cwd: path,
     /** The requesting process, for attribution by ancestry. */
     pid: z.number().int().positive().optional(),
+    /** The line was typed at an interactive shell's prompt (only then can the subject be the person). */
+    interactive: z.boolean().optional(),
     command: z.string().max(MAX_PAYLOAD).optional(),
     /** One file action (kept for older clients; `actions` is the general form). */
     action: z.strictObject({ kind: z.enum(['file.read', 'file.write', 'file.delete']), path }).optional(),
     actions: z.array(actionInput).min(1).max(1000).optional(),
     push: z.strictObject({ remote: z.string().max(4096), url: z.string().max(8192), refs: z.array(ref).max(10000) }).optional(),
+    /** `agentpolicy run`'s program and arguments: a registered agent starts as itself, anything else is judged as a command line. */
+    launch: z.array(z.string().max(1 << 16)).min(1).max(10000).optional(),
     /** What to show the person for `actions` (a tool call in words). */
     display: z.string().max(4096).optional(),
   })
-  .refine((r) => [r.command, r.action, r.actions, r.push].filter((x) => x !== undefined).length === 1, { message: 'exactly one of command, action, actions or push' });
+  .refine((r) => [r.command, r.action, r.actions, r.push, r.launch].filter((x) => x !== undefined).length === 1, { message: 'exactly one of command, action, actions, push or launch' });
 
 export const CONTROL_TYPES = ['revoke-all', 'rearm', 'status', 'issue', 'result'] as const;
 
@@ -114,12 +118,13 @@ export type ParsedFrame =
   | { error: string }
   | undefined;
 
-const SHELL_HEADER = /^AP1 ([a-z-]+) (\d{1,5}) (\d{1,5}) (\d{1,8})(?: (\d{1,10}))?$/;
+const SHELL_HEADER = /^AP1 ([a-z-]+) (\d{1,5}) (\d{1,5}) (\d{1,8})(?: (\d{1,10}))?(?: ([a-z]{1,8}))?$/;
 const HOOK_HEADER = /^HK1 ([a-z][a-z0-9-]{0,39}) (\d{1,5}) (\d{1,5}) (\d{1,8}) (\d{1,10})$/;
 
 /**
  * Text frames from shells and hook launchers:
- * `AP1 <source> <tokenBytes> <cwdBytes> <commandBytes> [pid]\n` then the three fields back to back;
+ * `AP1 <source> <tokenBytes> <cwdBytes> <commandBytes> [pid [flags]]\n` then the three fields back to back
+ * (flags: `i` for a line typed at an interactive prompt);
  * `HK1 <agent> <tokenBytes> <cwdBytes> <payloadBytes> <pid>\n` then token, cwd and payload.
  * Returns undefined while more bytes are needed.
  */
@@ -141,7 +146,8 @@ export function parseFrame(buf: Buffer): ParsedFrame {
   const pid = m[5] ? Number(m[5]) : undefined;
   const rest = buf.subarray(end);
   if (header.startsWith('HK1')) return { kind: 'hook', frame: { agent: m[1], token: token || undefined, cwd, payload: body, pid: pid || undefined }, rest };
-  return { kind: 'shell', request: { v: 1, type: 'decide', source: m[1], token: token || undefined, cwd, command: body, ...(pid ? { pid } : {}) }, rest };
+  const interactive = !header.startsWith('HK1') && (m[6] ?? '').includes('i');
+  return { kind: 'shell', request: { v: 1, type: 'decide', source: m[1], token: token || undefined, cwd, command: body, ...(pid ? { pid } : {}), ...(interactive ? { interactive } : {}) }, rest };
 }
 
 /** The bytes a frame of `bodyBytes` may take at most (header + token + cwd + body). */

@@ -68,7 +68,7 @@ describe('the guard host against another local user (real second user, real sock
     auditDir = path.join(tmp, 'audit');
     const policy = compilePolicy([baseline(), recommendedUserLayer()], { workspace: work, home: tmp, trustRepo: false });
     host = await GuardHost.start({ policy: () => policy, workspace: work, approver: new FixedApprover('deny'), auditDir, limits: { ...DEFAULT_LIMITS, readTimeoutMs: 1500 } });
-    const { token } = await host.issueSession({ id: 'test-agent' });
+    const { token } = await host.issueSession({ id: 'claude-code' });
     env = guardEnv({ shimRoot, socketPath: host.address!.socketPath, port: host.address!.port, token, proof: host.proof, base: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp } });
   });
 

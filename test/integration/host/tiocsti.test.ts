@@ -74,7 +74,8 @@ describe('approvals on a terminal the agent could type into (TIOCSTI, real ptys,
     work = path.join(tmp, 'work');
     remote = path.join(tmp, 'remote.git');
     policy = path.join(tmp, 'policy.yaml');
-    fs.writeFileSync(policy, 'version: 1\ndefaults:\n  command: allow\napproval:\n  timeout_seconds: 5\nrules:\n  - id: ask-every-push\n    action: git.push\n    effect: ask\n');
+    // The hostile agent is a registered one (by its path), so `run` starts it as itself.
+    fs.writeFileSync(policy, `version: 1\ndefaults:\n  command: allow\napproval:\n  timeout_seconds: 5\nagents:\n  - { id: hostile, owner: tests, match: { executables: ["${tmp}/agent"] } }\nrules:\n  - id: ask-every-push\n    action: git.push\n    effect: ask\n`);
     fs.writeFileSync(path.join(tmp, 'agent'), AGENT, { mode: 0o755 });
     sh(`git init -q --bare ${remote} && git init -q -b main ${work}`, tmp);
     chownTree(tmp, u);

@@ -115,7 +115,7 @@ export async function makeWorld(opts: { base?: string; owner?: { uid: number; gi
   });
   const allowed = await httpServer('allowed-host says hello');
   const other = await httpServer('a refused host answered');
-  const token = (await host.issueSession({ id: 'claude', kind: 'agent', method: 'launch' })).token;
+  const token = (await host.issueSession({ id: 'claude-code', kind: 'agent', method: 'launch' })).token;
   Object.assign(world, {
     host,
     token,
@@ -157,12 +157,12 @@ export async function sandboxed(w: World, argv: string[], opts: { env?: Record<s
   const env = opts.env ?? personEnv(w);
   const box = await openSandbox({
     policy: w.policy,
-    agent: 'claude',
+    agent: 'claude-code',
     program: path.basename(argv[0]),
     cwd: w.ws,
     broker: { socketPath: w.host.address!.socketPath, port: w.host.address!.port },
     egress: {
-      decide: policyEgressDecider({ policy: () => w.policy, agent: 'claude', allow: (opts.forwards ?? []).map((f) => `${f.host}:${f.port}`) }),
+      decide: policyEgressDecider({ policy: () => w.policy, agent: 'claude-code', allow: (opts.forwards ?? []).map((f) => `${f.host}:${f.port}`) }),
       forwards: opts.forwards,
       onAudit: (e) => w.egress.push(e),
       lookup: async () => ['127.0.0.1'],

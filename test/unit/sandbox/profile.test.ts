@@ -68,7 +68,9 @@ describe('sandbox profile', () => {
     assert.ok(p.readWrite.includes(path.join(f.home, '.claude.json')));
     assert.ok(p.readWrite.includes(path.join(f.home, '.npm')), 'package cache');
     assert.ok(p.readOnly.includes(path.join(f.home, '.claude/settings.json')));
-    assert.ok(!p.readWrite.includes(path.join(f.home, '.gemini')), 'another agent is not writable when the launched one is known');
+    // Every agent the policy registers (the built-in policy registers the known CLIs) keeps its state writable.
+    assert.ok(p.readWrite.includes(path.join(f.home, '.gemini')), 'a registered agent');
+    assert.ok(p.readOnly.includes(path.join(f.home, '.gemini/settings.json')));
     assert.ok(p.network.allowHosts.includes('api.anthropic.com'));
     assert.ok(p.env.keep.includes('ANTHROPIC_API_KEY'));
   });
