@@ -428,6 +428,8 @@ export interface RunSandboxedOptions {
   onViolation?: (v: SandboxViolation) => void;
 }
 
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGWINCH'];
+
 /** A sandbox being opened for one run: `run` starts the program once it is ready. */
 export interface SandboxedRun {
   run(env: Record<string, string>): Promise<number>;
@@ -471,16 +473,14 @@ export function startSandboxed(o: Omit<RunSandboxedOptions, 'env'>, ask: (req: D
         return 126;
       }
       const box = opened.box;
+      // The program has no controlling terminal (a session of its own): the terminal's signals come
+      // to this process, which passes them on — a resize too, so full-screen programs redraw.
       const forward = (sig: NodeJS.Signals) => box.signal(sig);
-      process.on('SIGINT', forward);
-      process.on('SIGTERM', forward);
-      process.on('SIGHUP', forward);
+      for (const sig of FORWARDED) process.on(sig, forward);
       try {
         return await box.run(o.argv, env);
       } finally {
-        process.off('SIGINT', forward);
-        process.off('SIGTERM', forward);
-        process.off('SIGHUP', forward);
+        for (const sig of FORWARDED) process.off(sig, forward);
         await box.close();
       }
     },

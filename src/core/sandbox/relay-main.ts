@@ -150,7 +150,8 @@ async function main(): Promise<void> {
   process.on('message', (m: unknown) => {
     const msg = m as Partial<Omit<GoMessage, 'type'>> & { type?: string; signal?: NodeJS.Signals };
     if (msg.type === 'go' && !child && Array.isArray(msg.argv) && msg.argv.length && msg.env && typeof msg.cwd === 'string') {
-      child = spawn(msg.argv[0], msg.argv.slice(1), { stdio: 'inherit', env: msg.env, cwd: msg.cwd });
+      // Its own process group, so a signal the person sends (Ctrl-C, a resize) reaches what it runs too.
+      child = spawn(msg.argv[0], msg.argv.slice(1), { stdio: 'inherit', env: msg.env, cwd: msg.cwd, detached: true });
       child.on('error', (e) => {
         process.stderr.write(`agentpolicy: cannot start ${msg.argv![0]}: ${e.message}\n`);
         process.send?.({ type: 'exit', code: 127 });
@@ -160,17 +161,27 @@ async function main(): Promise<void> {
         const status = code ?? 128 + (signal ? (require('os').constants.signals[signal] ?? 0) : 0);
         process.send?.({ type: 'exit', code: status }, () => process.exit(status));
       });
-    } else if (msg.type === 'signal' && child && typeof msg.signal === 'string') {
+    } else if (msg.type === 'signal' && child?.pid && typeof msg.signal === 'string') {
       try {
-        child.kill(msg.signal);
+        process.kill(-child.pid, msg.signal);
       } catch {
-        /* gone */
+        try {
+          child.kill(msg.signal);
+        } catch {
+          /* gone */
+        }
       }
     }
   });
   // The guard went away: nothing inside may outlive it.
   process.on('disconnect', () => {
-    child?.kill('SIGKILL');
+    if (child?.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     process.exit(126);
   });
   process.send!({ type: 'ready' });

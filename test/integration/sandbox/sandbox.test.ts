@@ -179,6 +179,22 @@ describeSandbox('sandbox (real bubblewrap)', function () {
     assert.deepStrictEqual(r.box.violations, []);
   });
 
+  it('signals from the person\'s terminal reach the program and what it runs (it has no terminal of its own)', async () => {
+    const t0 = Date.now();
+    const r = await sandboxed(w, ['/bin/bash', '--norc', '-c', 'trap "echo resized" WINCH; /bin/sleep 1; /bin/sleep 20; echo not-interrupted'], {
+      env: { ...personEnv(w), BASH_ENV: '' },
+      during: async (box) => {
+        await new Promise((res) => setTimeout(res, 300));
+        box.signal('SIGWINCH');
+        await new Promise((res) => setTimeout(res, 1200));
+        box.signal('SIGINT');
+      },
+    });
+    assert.match(r.out, /resized/);
+    assert.ok(!r.out.includes('not-interrupted'));
+    assert.ok(Date.now() - t0 < 10_000, 'the sleep in the program was interrupted too');
+  });
+
   it('the environment inside names the guard as it is inside and drops credential pointers', async () => {
     const fds = await sandboxed(w, ['/bin/sh', '-c', 'exec ls /proc/self/fd']);
     // Whatever the guard's parent left open (this test runner has some) does not reach the program.
