@@ -34,6 +34,7 @@ function loadGuardLists() {
 async function main() {
   copyWasm();
   copyShim();
+  fs.copyFileSync('src/core/sandbox/relay.pl', 'dist/relay.pl'); // the sandbox's relay where perl is (src/core/sandbox/launch.ts)
   const common = {
     bundle: true,
     format: 'cjs',

@@ -75,7 +75,7 @@ export async function runSandboxBench(): Promise<void> {
   const port = (server.address() as net.AddressInfo).port;
   try {
     // 1. Start-up: `agentpolicy run -- /bin/true`, sandboxed and not, alternating.
-    const runArgs = (sandbox: boolean) => [process.execPath, cli, 'run', '--policy', policyFile, '--home', home, '--audit-dir', path.join(tmp, 'audit-run'), '--approver', 'deny', ...(sandbox ? [] : ['--no-sandbox']), '--', '/bin/true'];
+    const runArgs = (sandbox: boolean) => [process.execPath, cli, 'run', '--policy', policyFile, '--home', home, '--audit-dir', path.join(tmp, 'audit-run'), '--approver', 'deny', '--agent', 'claude-code', ...(sandbox ? [] : ['--no-sandbox']), '--', '/bin/true'];
     const on: number[] = [];
     const off: number[] = [];
     for (let i = 0; i < 12; i++) {
@@ -107,7 +107,7 @@ export async function runSandboxBench(): Promise<void> {
     console.log(`    parts: profile (walk of ${2000 + 200} entries + home) p50 ${f(pct(profileMs, 50))} ms; bare bwrap ${f(pct(bw, 50) - pct(plainTrue, 50))} ms over /bin/true; a Node process (the relay) ${f(pct(nodeStart, 50))} ms`);
 
     // 2. Per command: the trap's broker round trip, inside (relay -> bridge -> broker) and outside (direct), alternating.
-    const { token } = await host.issueSession({ id: 'bench' });
+    const { token } = await host.issueSession({ id: 'claude-code' });
     const shimRoot = path.join(distDir, 'shim');
     const guarded = guardEnv({ shimRoot, socketPath: host.address!.socketPath, port: host.address!.port, token, proof: host.proof, base: env });
     const loop = `. ${shimRoot}/bash/ask.bash; for i in {1..400}; do t0=$EPOCHREALTIME; __agentpolicy_ask bash 'git status --short'; t1=$EPOCHREALTIME; echo "$t0 $t1"; done`;
@@ -124,7 +124,7 @@ export async function runSandboxBench(): Promise<void> {
     const inside = async (argv: string[], extra: { forwards?: { host: string; port: number }[]; env?: Record<string, string> } = {}) => {
       const box = await openSandbox({
         policy,
-        agent: 'bench',
+        agent: 'claude-code',
         program: argv[0],
         cwd: ws,
         broker: { socketPath: host.address!.socketPath, port: host.address!.port },

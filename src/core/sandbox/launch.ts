@@ -56,6 +56,8 @@ export interface OpenSandboxOptions {
   env: NodeJS.ProcessEnv;
   limits?: Partial<WalkLimits>;
   err?: NodeJS.WritableStream;
+  /** Which relay runs inside (default: perl's when there is perl). */
+  relay?: 'auto' | 'perl' | 'node';
   /** 'inherit' (default: the person's terminal) or 'pipe' (tests read sandbox.stdout / stderr). */
   stdio?: 'inherit' | 'pipe';
   bwrapPath?: string;
@@ -216,22 +218,43 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
 
     const taken = new Set<number>([opts.broker.port, ...(opts.egress.forwards ?? []).map((f) => f.port)]);
     const proxyPort = pickPort(taken, 3128);
-    const relayConfig = {
-      listen: [
-        { port: opts.broker.port, socket: brokerSocket },
-        { port: proxyPort, socket: proxySocket },
-      ],
-      forwards: (opts.egress.forwards ?? []).map((f) => ({ port: f.port, host: f.host, targetPort: f.port, proxySocket })),
-    };
+    const relayArgs = [
+      ...['--listen', String(opts.broker.port), hex(brokerSocket)],
+      ...['--listen', String(proxyPort), hex(proxySocket)],
+      ...(opts.egress.forwards ?? []).flatMap((f) => ['--forward', String(f.port), hex(f.host), String(f.port), hex(proxySocket)]),
+    ];
     const args = bwrapArgs(profile, {
       cwd: opts.cwd,
       root: process.getuid?.() === 0,
       replacementSources,
-      command: [nodePath, path.join(opts.distDir, 'relay-main.js'), JSON.stringify(relayConfig)],
+      command: [...relayCommand(opts.distDir, nodePath, opts.relay), ...relayArgs],
     });
     const relayEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: profile.home, LANG: process.env.LANG ?? 'C.UTF-8' };
     step('argv');
-    const child = spawn(bwrap!, args, { stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'], env: relayEnv });
+    const child = spawn(bwrap!, args, { stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['inherit', 'inherit', 'inherit', 'pipe'], env: relayEnv });
+    // The channel to the relay (its descriptor 3): lines, every value hex (see relay.pl).
+    const channel = child.stdio[3] as net.Socket;
+    const tell = (line: string) => {
+      if (channel.writable) channel.write(line + '\n');
+    };
+    let ready = false;
+    const readyWaiters: (() => void)[] = [];
+    let chanBuf = '';
+    channel.setEncoding('utf8');
+    channel.on('error', () => undefined);
+    channel.on('data', (d: string) => {
+      chanBuf += d;
+      let nl: number;
+      while ((nl = chanBuf.indexOf('\n')) >= 0) {
+        const line = chanBuf.slice(0, nl);
+        chanBuf = chanBuf.slice(nl + 1);
+        // Only `ready` matters: the exit status is bwrap's own, not what anything inside says.
+        if (line === 'ready' && !ready) {
+          ready = true;
+          for (const w of readyWaiters) w();
+        }
+      }
+    });
     const exited = new Promise<number>((resolve) => {
       child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0)));
       child.on('error', (e) => {
@@ -258,11 +281,9 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
     step('services');
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the sandbox relay did not start within 15 s')), 15_000);
-      child.on('message', (m: { type?: string }) => {
-        if (m?.type === 'ready') {
-          clearTimeout(timer);
-          resolve();
-        }
+      readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
       });
       void exited.then((code) => {
         clearTimeout(timer);
@@ -285,7 +306,7 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
         const action = opts.onViolation ? opts.onViolation(v) : 'stop';
         if (action === 'stop') {
           err.write(`agentpolicy: stopped the sandboxed program: ${v.message}. Start it again to hide it, or remove the file.\n`);
-          stop(child);
+          stop(child, tell);
         }
       },
     });
@@ -305,13 +326,16 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
         if (started) throw new Error('a sandbox runs one program');
         started = true;
         const inner = sandboxEnv(env, profile, { brokerSocket, brokerPort: opts.broker.port, proxyPort, pushSocket, bin, remotes });
-        child.send({ type: 'go', argv, env: inner, cwd: opts.cwd });
+        for (const a of argv) tell(`arg ${hex(a)}`);
+        for (const [k, v] of Object.entries(inner)) tell(`env ${hex(`${k}=${v}`)}`);
+        tell(`cwd ${hex(opts.cwd)}`);
+        tell('start');
         const code = await exited;
         await closeAll();
         return code;
       },
       signal(sig) {
-        if (child.connected) child.send({ type: 'signal', signal: sig });
+        tell(`signal ${sig}`);
       },
       close: closeAll,
     };
@@ -321,11 +345,36 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
   }
 }
 
-function stop(child: ChildProcess): void {
-  if (child.connected) child.send({ type: 'signal', signal: 'SIGTERM' });
+function stop(child: ChildProcess, tell: (line: string) => void): void {
+  tell('signal SIGTERM');
   const t = setTimeout(() => child.kill('SIGKILL'), 2000);
   t.unref();
   child.once('exit', () => clearTimeout(t));
+}
+
+function hex(s: string): string {
+  return Buffer.from(s, 'utf8').toString('hex');
+}
+
+/**
+ * The relay: relay.pl where perl is (it starts in a few milliseconds; perl-base is essential on
+ * Debian/Ubuntu and git depends on perl), else relay-main.js on Node.
+ */
+export function relayCommand(distDir: string, nodePath: string, which: 'auto' | 'perl' | 'node' = 'auto'): string[] {
+  const pl = path.join(distDir, 'relay.pl');
+  if (which !== 'node') {
+    for (const perl of ['/usr/bin/perl', '/bin/perl']) {
+      try {
+        fs.accessSync(perl, fs.constants.X_OK);
+        fs.accessSync(pl, fs.constants.R_OK);
+        return [perl, pl];
+      } catch {
+        /* next */
+      }
+    }
+    if (which === 'perl') throw new Error('perl is not available for the sandbox relay');
+  }
+  return [nodePath, path.join(distDir, 'relay-main.js')];
 }
 
 /** A private 0700 folder for the sandbox's sockets and files. */

@@ -1,5 +1,6 @@
 /**
- * The sandbox's first process (bwrap starts it; it then starts the agent).
+ * The sandbox's first process where there is no perl (relay.pl is the same program, faster to
+ * start); bwrap starts it, it then starts the agent.
  *
  * Inside, the network namespace has only its own loopback. The relay listens there on the
  * ports the agent's tools expect — the broker's shell port (the bash trap's /dev/tcp), the
@@ -19,15 +20,22 @@ interface RelayConfig {
   listen: { port: number; socket: string }[];
   /** 127.0.0.1:port inside → a CONNECT tunnel through the proxy socket to host:targetPort outside. */
   forwards: { port: number; host: string; targetPort: number; proxySocket: string }[];
-  /** The descriptor of the channel to the guard (kept open). */
-  channelFd?: number;
 }
 
-interface GoMessage {
-  type: 'go';
-  argv: string[];
-  env: Record<string, string>;
-  cwd: string;
+/** The channel to the guard: descriptor 3, lines (see relay.pl for the protocol). */
+const CHANNEL_FD = 3;
+const unhex = (h: string) => Buffer.from(h, 'hex').toString('utf8');
+
+/** `--listen PORT HEXSOCKET` and `--forward PORT HEXHOST TARGETPORT HEXSOCKET`, as relay.pl takes them. */
+function parseArgs(argv: string[]): RelayConfig {
+  const config: RelayConfig = { listen: [], forwards: [] };
+  for (let i = 0; i < argv.length; ) {
+    const opt = argv[i++];
+    if (opt === '--listen') config.listen.push({ port: Number(argv[i++]), socket: unhex(argv[i++]) });
+    else if (opt === '--forward') config.forwards.push({ port: Number(argv[i++]), host: unhex(argv[i++]), targetPort: Number(argv[i++]), proxySocket: unhex(argv[i++]) });
+    else fail(`unknown argument ${opt}`);
+  }
+  return config;
 }
 
 function fail(why: string): never {
@@ -128,17 +136,17 @@ function closeInheritedDescriptors(channelFd: number): void {
 }
 
 async function main(): Promise<void> {
-  let config: RelayConfig;
+  const config = parseArgs(process.argv.slice(2));
   try {
-    config = JSON.parse(process.argv[2] ?? '');
-  } catch {
-    fail('no configuration');
-  }
-  if (!process.send) fail('no channel to the guard');
-  try {
-    closeInheritedDescriptors(config.channelFd ?? 3);
+    closeInheritedDescriptors(CHANNEL_FD);
   } catch (e) {
     fail(`cannot close inherited descriptors: ${(e as Error).message}`);
+  }
+  let channel: net.Socket;
+  try {
+    channel = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+  } catch (e) {
+    fail(`no channel to the guard: ${(e as Error).message}`);
   }
   try {
     for (const l of config.listen) await listenAll(l.port, toSocket(l.socket));
@@ -147,34 +155,54 @@ async function main(): Promise<void> {
     fail(`cannot listen: ${(e as Error).message}`);
   }
   let child: ChildProcess | undefined;
-  process.on('message', (m: unknown) => {
-    const msg = m as Partial<Omit<GoMessage, 'type'>> & { type?: string; signal?: NodeJS.Signals };
-    if (msg.type === 'go' && !child && Array.isArray(msg.argv) && msg.argv.length && msg.env && typeof msg.cwd === 'string') {
-      // Its own process group, so a signal the person sends (Ctrl-C, a resize) reaches what it runs too.
-      child = spawn(msg.argv[0], msg.argv.slice(1), { stdio: 'inherit', env: msg.env, cwd: msg.cwd, detached: true });
-      child.on('error', (e) => {
-        process.stderr.write(`agentpolicy: cannot start ${msg.argv![0]}: ${e.message}\n`);
-        process.send?.({ type: 'exit', code: 127 });
-        process.exit(127);
-      });
-      child.on('exit', (code, signal) => {
-        const status = code ?? 128 + (signal ? (require('os').constants.signals[signal] ?? 0) : 0);
-        process.send?.({ type: 'exit', code: status }, () => process.exit(status));
-      });
-    } else if (msg.type === 'signal' && child?.pid && typeof msg.signal === 'string') {
-      try {
-        process.kill(-child.pid, msg.signal);
-      } catch {
+  const argv: string[] = [];
+  const env: Record<string, string> = {};
+  let cwd: string | undefined;
+  const start = () => {
+    if (child || !argv.length || cwd === undefined) return;
+    // Its own process group, so a signal the person sends (Ctrl-C, a resize) reaches what it runs too.
+    child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env, cwd, detached: true });
+    child.on('error', (e) => {
+      process.stderr.write(`agentpolicy: cannot start ${argv[0]}: ${e.message}\n`);
+      channel.write('exit 127\n', () => process.exit(127));
+    });
+    child.on('exit', (code, signal) => {
+      const status = code ?? 128 + (signal ? (require('os').constants.signals[signal] ?? 0) : 0);
+      channel.write(`exit ${status}\n`, () => process.exit(status));
+    });
+  };
+  let buf = '';
+  channel.setEncoding('utf8');
+  channel.on('data', (d: string) => {
+    buf += d;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      let m: RegExpExecArray | null;
+      if ((m = /^arg ([0-9a-f]*)$/.exec(line))) argv.push(unhex(m[1]));
+      else if ((m = /^env ([0-9a-f]*)$/.exec(line))) {
+        const kv = unhex(m[1]);
+        const eq = kv.indexOf('=');
+        if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
+      } else if ((m = /^cwd ([0-9a-f]*)$/.exec(line))) cwd = unhex(m[1]);
+      else if (line === 'start') start();
+      else if ((m = /^signal ([A-Z0-9]+)$/.exec(line)) && child?.pid) {
+        const sig = (m[1].startsWith('SIG') ? m[1] : `SIG${m[1]}`) as NodeJS.Signals;
         try {
-          child.kill(msg.signal);
+          process.kill(-child.pid, sig);
         } catch {
-          /* gone */
+          try {
+            child.kill(sig);
+          } catch {
+            /* gone */
+          }
         }
       }
     }
   });
   // The guard went away: nothing inside may outlive it.
-  process.on('disconnect', () => {
+  const gone = () => {
     if (child?.pid) {
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -183,8 +211,10 @@ async function main(): Promise<void> {
       }
     }
     process.exit(126);
-  });
-  process.send!({ type: 'ready' });
+  };
+  channel.on('end', gone);
+  channel.on('error', gone);
+  channel.write('ready\n');
 }
 
 void main();

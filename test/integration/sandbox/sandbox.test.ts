@@ -208,3 +208,41 @@ describeSandbox('sandbox (real bubblewrap)', function () {
     assert.ok(!/SSH_AUTH_SOCK|DBUS_SESSION_BUS_ADDRESS|GITHUB_TOKEN|AWS_SECRET/.test(r.out));
   });
 });
+
+describeSandbox('sandbox relays: perl and, where there is no perl, Node', function () {
+  this.timeout(60_000);
+  let w: World;
+  before(async () => {
+    w = await makeWorld();
+  });
+  after(() => w?.close());
+
+  for (const relay of ['perl', 'node'] as const) {
+    it(`${relay}: carries the trap, the proxy and a forward; closes inherited descriptors; passes signals; reports the exit status`, async () => {
+      w.egress.length = 0;
+      const trap = await sandboxed(w, ['bash', '-c', 'echo trap-allowed'], { relay });
+      assert.match(trap.out, /trap-allowed/, trap.err);
+      const script = [
+        `/usr/bin/curl -s -m 5 http://allowed.test:${w.allowedPort}/proxied`,
+        `/usr/bin/curl -s -m 5 -o /dev/null -w "refused=%{http_code}\\n" http://other.test:${w.otherPort}/`,
+        `/usr/bin/curl -s -m 5 --noproxy '*' http://127.0.0.1:${w.allowedPort}/forwarded`,
+        'ls /proc/self/fd | wc -l',
+        'exit 7',
+      ].join('; ');
+      const r = await sandboxed(w, ['/bin/bash', '-c', script], { relay, env: { ...personEnv(w), BASH_ENV: '' }, forwards: [{ host: '127.0.0.1', port: w.allowedPort }] });
+      assert.strictEqual(r.code, 7, r.err);
+      assert.match(r.out, /allowed-host says hello GET \/proxied/);
+      assert.match(r.out, /refused=403/);
+      assert.match(r.out, /allowed-host says hello GET \/forwarded/);
+      // ls's own: 0 1 2 and the folder it reads.
+      assert.match(r.out, /^4$/m, r.out);
+      const big = await sandboxed(w, ['/bin/sh', '-c', `head -c 3000000 /dev/zero > up.bin; /usr/bin/curl -s -m 20 --data-binary @up.bin http://allowed.test:${w.allowedPort}/up; /usr/bin/curl -s -m 20 http://allowed.test:${w.allowedPort}/big | wc -c; /usr/bin/curl -s -m 20 --noproxy '*' http://127.0.0.1:${w.allowedPort}/big | wc -c; rm up.bin`], { relay, forwards: [{ host: '127.0.0.1', port: w.allowedPort }] });
+      assert.match(big.out, /POST \/up bytes=3000000/, 'a 3 MB upload passes whole');
+      assert.deepStrictEqual(big.out.match(/^\s*3000000\s*$/gm)?.length, 2, `3 MB downloads pass whole, through the proxy and a forward:\n${big.out}`);
+      const t0 = Date.now();
+      const sig = await sandboxed(w, ['/bin/sleep', '30'], { relay, during: async (box) => { await new Promise((res) => setTimeout(res, 300)); box.signal('SIGTERM'); } });
+      assert.strictEqual(sig.code, 128 + 15);
+      assert.ok(Date.now() - t0 < 10_000);
+    });
+  }
+});

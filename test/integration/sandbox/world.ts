@@ -64,7 +64,13 @@ export function sh(cmd: string, cwd: string, env: NodeJS.ProcessEnv = {}): strin
 }
 
 async function httpServer(body: string): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer((req, res) => res.end(`${body} ${req.method} ${req.url}\n`));
+  const server = http.createServer((req, res) => {
+    // `/big`: 3 MB down; anything else: what was asked and how many body bytes came up.
+    if (req.url === '/big') return res.end(Buffer.alloc(3_000_000, 0x61));
+    let n = 0;
+    req.on('data', (d: Buffer) => (n += d.length));
+    req.on('end', () => res.end(`${body} ${req.method} ${req.url}${n ? ` bytes=${n}` : ''}\n`));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { server, port: (server.address() as net.AddressInfo).port };
 }
@@ -153,7 +159,7 @@ export function personEnv(w: World, extra: Record<string, string> = {}): Record<
 }
 
 /** Runs argv inside the world's sandbox, as `agentpolicy run` would; `during` runs outside meanwhile. */
-export async function sandboxed(w: World, argv: string[], opts: { env?: Record<string, string>; during?: (box: Sandbox) => Promise<void>; onViolation?: (v: SandboxViolation) => 'stop' | 'continue'; forwards?: { host: string; port: number }[] } = {}): Promise<SandboxedResult> {
+export async function sandboxed(w: World, argv: string[], opts: { env?: Record<string, string>; during?: (box: Sandbox) => Promise<void>; onViolation?: (v: SandboxViolation) => 'stop' | 'continue'; forwards?: { host: string; port: number }[]; relay?: 'perl' | 'node' } = {}): Promise<SandboxedResult> {
   const env = opts.env ?? personEnv(w);
   const box = await openSandbox({
     policy: w.policy,
@@ -170,6 +176,7 @@ export async function sandboxed(w: World, argv: string[], opts: { env?: Record<s
     },
     push: { decide: brokerPushDecider((req) => askBroker(w.host.address!.socketPath, req, 30_000)), onResult: (r) => w.pushes.push(r) },
     onViolation: opts.onViolation,
+    relay: opts.relay,
     distDir,
     env: { ...process.env, HOME: w.home },
     stdio: 'pipe',
