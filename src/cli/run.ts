@@ -5,7 +5,7 @@ import { guardEnv } from '../core/broker/guardEnv';
 import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
 import { agentForProgram, resolveProgram } from '../core/identity/attribution';
-import { quickProbe, startSandboxed } from '../core/sandbox/launch';
+import { insideSandbox, quickProbe, startSandboxed } from '../core/sandbox/launch';
 import { shellJoin } from '../core/shell/quote';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
@@ -66,7 +66,9 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
   const argv = args.rest ?? args.positionals;
   if (!argv.length) throw new UsageError('give the program to run after --: agentpolicy run -- claude');
   // Linux: the program runs in the policy's sandbox unless --no-sandbox; where none can be made, refuse.
-  const sandboxed = !args.booleans.has('--no-sandbox');
+  const nested = insideSandbox();
+  const sandboxed = !args.booleans.has('--no-sandbox') && !nested;
+  if (nested) io.err.write(`agentpolicy: already inside the guard's sandbox: ${argv[0]} runs in it\n`);
   if (sandboxed) {
     const probe = quickProbe();
     if (!probe.ok) {
@@ -89,7 +91,7 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       return 126;
     }
     const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env });
-    if (!sandboxed) {
+    if (!sandboxed && !nested) {
       // TODO(lead): a broker request for control events, so a run under an outside host (AGENTPOLICY_SOCKET) audits this too.
       await guard.own?.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}` });
     }

@@ -134,6 +134,24 @@ export function quickProbe(bwrap = findBwrap()): ProbeResult {
   return { ok: true };
 }
 
+/**
+ * True inside the guard's own sandbox (a nested `agentpolicy run`, e.g. typed in the VS Code
+ * Agent terminal): the variable the sandbox sets, and what the kernel says and nobody's
+ * environment can fake — no-new-privileges, and a user namespace other than the initial one.
+ * A new sandbox cannot be made in there (nested user namespaces are off), and the program is
+ * confined by the one it is in.
+ */
+export function insideSandbox(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.AGENTPOLICY_SANDBOX !== '1') return false;
+  try {
+    const status = fs.readFileSync('/proc/self/status', 'utf8');
+    const map = fs.readFileSync('/proc/self/uid_map', 'utf8').trim().split(/\s+/);
+    return /^NoNewPrivs:\s*1$/m.test(status) && !(map[0] === '0' && map[1] === '0' && map[2] === '4294967295');
+  } catch {
+    return false;
+  }
+}
+
 export function findBwrap(): string | undefined {
   for (const d of ['/usr/bin', '/usr/local/bin', '/bin', ...(process.env.PATH ?? '').split(':')]) {
     const p = path.join(d, 'bwrap');

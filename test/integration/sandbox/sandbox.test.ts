@@ -2,8 +2,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { probeSandbox } from '../../../src/core/sandbox/launch';
-import { AWS_KEY, makeWorld, personEnv, sandboxed, SECRET, SSH_KEY, type World } from './world';
+import { insideSandbox, probeSandbox } from '../../../src/core/sandbox/launch';
+import { AWS_KEY, distDir, makeWorld, personEnv, sandboxed, SECRET, SSH_KEY, type World } from './world';
 
 /**
  * The sandbox against real bubblewrap, a real broker, real git and a bare remote. Each test
@@ -193,6 +193,18 @@ describeSandbox('sandbox (real bubblewrap)', function () {
     assert.match(r.out, /resized/);
     assert.ok(!r.out.includes('not-interrupted'));
     assert.ok(Date.now() - t0 < 10_000, 'the sleep in the program was interrupted too');
+  });
+
+  it('agentpolicy run inside the sandbox runs the program in the sandbox it is in; the variable alone outside changes nothing', async () => {
+    const cli = path.join(distDir, 'cli.js');
+    fs.writeFileSync(path.join(w.ws, 'nested.sh'), 'cat .env\necho "nested-ran-$((40 + 2))"\n');
+    w.answer = 'allow-once';
+    const r = await sandboxed(w, ['/bin/sh', '-c', `${process.execPath} ${cli} run --agent claude-code -- /bin/sh nested.sh 2>&1; echo status=$?`]);
+    fs.rmSync(path.join(w.ws, 'nested.sh'));
+    assert.match(r.out, /already inside the guard's sandbox/);
+    assert.match(r.out, /nested-ran-42/, r.out);
+    assert.ok(!r.out.includes(SECRET), 'still inside the sandbox: the secret stays hidden');
+    assert.strictEqual(insideSandbox({ AGENTPOLICY_SANDBOX: '1' }), false, 'outside, the variable is not enough');
   });
 
   it('the environment inside names the guard as it is inside and drops credential pointers', async () => {
