@@ -24,6 +24,8 @@ export interface SandboxAgentProfile {
   modelEnv: readonly string[];
   /** An environment variable that moves the state folder (e.g. CODEX_HOME), if any. */
   homeEnv?: string;
+  /** Where on its command line the agent takes a model endpoint (Codex: `-c model_providers.x={ base_url = "…" }`). */
+  modelUrlInArgs?: RegExp;
 }
 
 export const AGENT_PROFILES: readonly SandboxAgentProfile[] = [
@@ -55,6 +57,7 @@ export const AGENT_PROFILES: readonly SandboxAgentProfile[] = [
     apiHosts: ['api.openai.com', 'chatgpt.com', 'auth.openai.com'],
     modelEnv: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CODEX_HOME'],
     homeEnv: 'CODEX_HOME',
+    modelUrlInArgs: /\bbase_url\s*=\s*"(https?:\/\/[^"\s]+)"/g,
   },
   {
     id: 'copilot',
@@ -84,8 +87,8 @@ export const TOOL_CACHE_DIRS: readonly string[] = ['~/.npm', '~/.cache/yarn', '~
  * agent registered in the policy, and — when none of those names a known agent (a shell started
  * for agent CLIs) — every known profile, so whichever agent the person starts in it still works.
  */
-export function profilesFor(names: readonly (string | undefined)[], table: readonly SandboxAgentProfile[] = AGENT_PROFILES): SandboxAgentProfile[] {
+export function profilesFor(names: readonly (string | undefined)[], table: readonly SandboxAgentProfile[] = AGENT_PROFILES, orEvery = true): SandboxAgentProfile[] {
   const wanted = new Set(names.filter((n): n is string => !!n).map((n) => n.toLowerCase()));
   const hit = table.filter((p) => wanted.has(p.id) || p.aliases.some((a) => wanted.has(a)));
-  return hit.length ? hit : [...table];
+  return hit.length || !orEvery ? hit : [...table];
 }

@@ -7,7 +7,7 @@ import { askBroker } from '../ipc/client';
 import type { BrokerResponse, DecideRequest } from '../ipc/protocol';
 import { globToRegExp } from '../policy/commandPattern';
 import type { CompiledPolicy } from '../policy/compile';
-import { profilesFor } from './agentProfiles';
+import { profilesFor, type SandboxAgentProfile } from './agentProfiles';
 import { bwrapArgs } from './bwrap';
 import { CREDENTIAL_NAME, SOCKET_ENV } from './homeSecrets';
 import { buildProfile, type SandboxProfile, type WalkLimits } from './profile';
@@ -45,8 +45,12 @@ export interface OpenSandboxOptions {
   };
   /** Pushes from inside, decided by the broker, performed outside. Absent: every push is refused. */
   push?: { decide: PushDecider; onResult?: (r: PushResultEvent) => void };
-  /** What a violation does; default: stop the run. */
-  onViolation?: (v: SandboxViolation) => 'stop' | 'continue';
+  /**
+   * What a violation does. Default: a secret that appears stops the run (its content is at
+   * stake now); a protected path created inside is moved aside when the run ends (what it could
+   * do — hooks, a looser policy — happens outside, later; inside it is contained).
+   */
+  onViolation?: (v: SandboxViolation) => ViolationAction;
   /** The guard's own installed files (read-only inside) and state (hidden). */
   guardPaths?: string[];
   guardStateDirs?: string[];
@@ -63,6 +67,8 @@ export interface OpenSandboxOptions {
   bwrapPath?: string;
   nodePath?: string;
 }
+
+export type ViolationAction = 'stop' | 'quarantine' | 'continue';
 
 export interface Sandbox {
   readonly profile: SandboxProfile;
@@ -229,6 +235,9 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
     const nodePath = opts.nodePath ?? process.execPath;
     const helper = path.join(bin, 'git-remote-agentpolicy');
     fs.writeFileSync(helper, `#!/bin/sh\nexec ${shq(nodePath)} ${shq(path.join(opts.distDir, 'remote-helper-main.js'))} "$@"\n`, { mode: 0o555 });
+    // git finds remote helpers in its exec path before PATH, and login shells (`bash -lc`, as Codex
+    // runs commands) reset PATH: an exec path of git's own programs plus the helper keeps it found.
+    const gitCore = mirrorGitExecPath(path.join(runtimeDir, 'git-core'), helper);
 
     const proxySocket = path.join(runtimeDir, 'proxy.sock');
     const brokerSocket = path.join(runtimeDir, 'broker.sock');
@@ -314,6 +323,7 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
 
     step('relay ready');
     const violations: SandboxViolation[] = [];
+    const quarantine = new Set<string>();
     const watcher = new SandboxWatcher({
       roots: profile.watchRoots,
       policy: opts.policy,
@@ -321,11 +331,11 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       known: [...profile.hidden.map((h) => h.path), ...profile.readOnly],
       onViolation: (v) => {
         violations.push(v);
-        const action = opts.onViolation ? opts.onViolation(v) : 'stop';
+        const action = opts.onViolation ? opts.onViolation(v) : v.kind === 'secret-appeared' ? 'stop' : 'quarantine';
         if (action === 'stop') {
           err.write(`agentpolicy: stopped the sandboxed program: ${v.message}. Start it again to hide it, or remove the file.\n`);
           stop(child, tell);
-        }
+        } else if (action === 'quarantine') quarantine.add(v.path);
       },
     });
     watcher.start();
@@ -343,12 +353,23 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       async run(argv, env) {
         if (started) throw new Error('a sandbox runs one program');
         started = true;
-        const inner = sandboxEnv(env, profile, { brokerSocket, brokerPort: opts.broker.port, proxyPort, pushSocket, bin, remotes });
+        const inner = sandboxEnv(env, profile, { brokerSocket, brokerPort: opts.broker.port, proxyPort, pushSocket, bin, remotes, gitExecPath: gitCore });
         for (const a of argv) tell(`arg ${hex(a)}`);
         for (const [k, v] of Object.entries(inner)) tell(`env ${hex(`${k}=${v}`)}`);
         tell(`cwd ${hex(opts.cwd)}`);
         tell('start');
         const code = await exited;
+        // Protected paths created during the run go aside before anything outside can use them.
+        for (const p of quarantine) {
+          if (!fs.existsSync(p)) continue;
+          const aside = `${p}.agentpolicy-quarantined-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+          try {
+            fs.renameSync(p, aside);
+            err.write(`agentpolicy: ${p} was created during the sandboxed run, where it is protected; moved aside to ${aside}. Rename it back if you made it yourself.\n`);
+          } catch (e) {
+            err.write(`agentpolicy: ${p} was created during the sandboxed run, where it is protected, and could not be moved aside (${(e as Error).message}): check it before running anything that reads it.\n`);
+          }
+        }
         await closeAll();
         return code;
       },
@@ -368,6 +389,22 @@ function stop(child: ChildProcess, tell: (line: string) => void): void {
   const t = setTimeout(() => child.kill('SIGKILL'), 2000);
   t.unref();
   child.once('exit', () => clearTimeout(t));
+}
+
+let gitExecPathCache: string | undefined;
+
+/** git's exec path mirrored by symlinks, plus the remote helper; undefined when git is not there. */
+function mirrorGitExecPath(dir: string, helper: string): string | undefined {
+  gitExecPathCache ??= spawnSync('git', ['--exec-path'], { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) }).stdout?.trim() ?? '';
+  const real = gitExecPathCache;
+  if (!real || !fs.existsSync(real)) return undefined;
+  fs.mkdirSync(dir);
+  for (const name of fs.readdirSync(real)) {
+    if (name === 'git-remote-agentpolicy') continue;
+    fs.symlinkSync(path.join(real, name), path.join(dir, name));
+  }
+  fs.symlinkSync(helper, path.join(dir, 'git-remote-agentpolicy'));
+  return dir;
 }
 
 function hex(s: string): string {
@@ -427,7 +464,7 @@ async function bridgeTo(listenPath: string, target: string): Promise<net.Server>
  * and proxy addresses as they are inside, every credential-looking variable and socket pointer
  * dropped (except the agents' own model keys), and pushes routed to the broker.
  */
-export function sandboxEnv(base: Record<string, string>, profile: SandboxProfile, inside: { brokerSocket: string; brokerPort: number; proxyPort: number; pushSocket: string; bin: string; remotes: readonly Pick<GitRemote, 'url' | 'kind'>[] }): Record<string, string> {
+export function sandboxEnv(base: Record<string, string>, profile: SandboxProfile, inside: { brokerSocket: string; brokerPort: number; proxyPort: number; pushSocket: string; bin: string; remotes: readonly Pick<GitRemote, 'url' | 'kind'>[]; gitExecPath?: string }): Record<string, string> {
   const keep = new Set(profile.env.keep);
   const drop = new Set(SOCKET_ENV);
   const env: Record<string, string> = {};
@@ -442,6 +479,7 @@ export function sandboxEnv(base: Record<string, string>, profile: SandboxProfile
   env.AGENTPOLICY_PORT = String(inside.brokerPort);
   env.AGENTPOLICY_SANDBOX = '1';
   env.AGENTPOLICY_PUSH_SOCKET = inside.pushSocket;
+  if (inside.gitExecPath) env.GIT_EXEC_PATH = inside.gitExecPath;
   env.TMPDIR = '/tmp';
   // The remote helper right after the guard's shims.
   const parts = (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':').filter((p) => p !== inside.bin);
@@ -512,17 +550,19 @@ export interface SandboxedRun {
  * the sandbox could not be made (saying why and how to fix it).
  */
 export function startSandboxed(o: Omit<RunSandboxedOptions, 'env'>, ask: (req: DecideRequest) => Promise<BrokerResponse> = (req) => askBroker(o.broker.socketPath, req, 24 * 3600_000)): SandboxedRun {
+  const forwards = loopbackModelEndpoints(o.personEnv, profilesFor([o.agent, path.basename(o.argv[0]), ...o.policy.agents.map((a) => a.id)]), o.argv, profilesFor([o.agent, path.basename(o.argv[0])], undefined, false));
+  const allow = forwards.map((f) => `${f.host}:${f.port}`);
   const opening = openSandbox({
     policy: o.policy,
     agent: o.agent,
     program: path.basename(o.argv[0]),
     cwd: o.cwd,
     broker: o.broker,
-    egress: { decide: brokerEgressDecider({ ask, token: o.token, cwd: o.cwd, agentHosts: agentHostsFor(o.policy, o.agent, o.argv[0]) }), onAudit: o.onEgress },
+    egress: { decide: brokerEgressDecider({ ask, token: o.token, cwd: o.cwd, agentHosts: agentHostsFor(o.policy, o.agent, o.argv[0]), allow }), onAudit: o.onEgress, forwards, allowAddresses: allow },
     push: { decide: brokerPushDecider(ask), onResult: o.onPush },
     onViolation: (v) => {
       o.onViolation?.(v);
-      return 'stop';
+      return v.kind === 'secret-appeared' ? 'stop' : 'quarantine';
     },
     guardStateDirs: o.auditDir ? [o.auditDir] : [],
     distDir: o.distDir,
@@ -561,6 +601,45 @@ export function startSandboxed(o: Omit<RunSandboxedOptions, 'env'>, ask: (req: D
 /** Opens and runs in one go (tests, callers without a decision to overlap). */
 export function runSandboxed(o: RunSandboxedOptions, ask?: (req: DecideRequest) => Promise<BrokerResponse>): Promise<number> {
   return startSandboxed(o, ask).run(o.env);
+}
+
+/**
+ * Model endpoints the person pointed an agent at on this machine's loopback (a local model
+ * server, the tests' fake model): the agents' base-URL variables (ANTHROPIC_BASE_URL,
+ * GOOGLE_GEMINI_BASE_URL, OPENAI_BASE_URL, …), the agent's own command-line option for it
+ * (Codex's `base_url`), and AGENTPOLICY_SANDBOX_FORWARDS
+ * (`127.0.0.1:PORT,…`, for endpoints set in an agent's own config). Inside they answer at the
+ * same address, through the proxy; no other loopback port does.
+ */
+export function loopbackModelEndpoints(env: NodeJS.ProcessEnv, profiles: readonly SandboxAgentProfile[], argv: readonly string[] = [], launched: readonly SandboxAgentProfile[] = []): { host: string; port: number }[] {
+  const out = new Map<string, { host: string; port: number }>();
+  const add = (hostname: string, port: number) => {
+    const host = hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' ? '127.0.0.1' : hostname;
+    if (host !== '127.0.0.1' || !Number.isInteger(port) || port < 1024 || port > 65535) return;
+    out.set(`${host}:${port}`, { host, port });
+  };
+  const addUrl = (v: string) => {
+    try {
+      const u = new URL(v);
+      if (u.protocol === 'http:' || u.protocol === 'https:') add(u.hostname, Number(u.port || (u.protocol === 'https:' ? 443 : 80)));
+    } catch {
+      /* not a URL: nothing to forward */
+    }
+  };
+  for (const name of new Set(profiles.flatMap((p) => p.modelEnv).filter((n) => /_URL$/.test(n)))) {
+    const v = env[name];
+    if (v) addUrl(v);
+  }
+  // Only the launched agent's own option for it, never any URL on the line (a prompt may name a local service).
+  for (const p of launched) {
+    if (!p.modelUrlInArgs) continue;
+    for (const a of argv) for (const m of a.matchAll(new RegExp(p.modelUrlInArgs.source, 'g'))) addUrl(m[1]);
+  }
+  for (const item of (env.AGENTPOLICY_SANDBOX_FORWARDS ?? '').split(',')) {
+    const m = /^\s*(127\.0\.0\.1|localhost):(\d{1,5})\s*$/.exec(item);
+    if (m) add(m[1], Number(m[2]));
+  }
+  return [...out.values()];
 }
 
 /** The model API hosts of the agents a run starts (the launched one's, the registered ones'). */

@@ -12,7 +12,7 @@ import { compilePolicy, type CompiledPolicy } from '../../../src/core/policy/com
 import { loadPolicyText } from '../../../src/core/policy/load';
 import { baseline, recommendedUserLayer } from '../../../src/core/policy/resolve';
 import { initShellParser } from '../../../src/core/shell/parser';
-import { openSandbox, type Sandbox } from '../../../src/core/sandbox/launch';
+import { openSandbox, type Sandbox, type ViolationAction } from '../../../src/core/sandbox/launch';
 import { policyEgressDecider, type EgressEvent } from '../../../src/core/sandbox/proxy';
 import { brokerPushDecider, type PushResultEvent } from '../../../src/core/sandbox/pushService';
 import type { SandboxViolation } from '../../../src/core/sandbox/watcher';
@@ -159,7 +159,7 @@ export function personEnv(w: World, extra: Record<string, string> = {}): Record<
 }
 
 /** Runs argv inside the world's sandbox, as `agentpolicy run` would; `during` runs outside meanwhile. */
-export async function sandboxed(w: World, argv: string[], opts: { env?: Record<string, string>; during?: (box: Sandbox) => Promise<void>; onViolation?: (v: SandboxViolation) => 'stop' | 'continue'; forwards?: { host: string; port: number }[]; relay?: 'perl' | 'node' } = {}): Promise<SandboxedResult> {
+export async function sandboxed(w: World, argv: string[], opts: { env?: Record<string, string>; during?: (box: Sandbox) => Promise<void>; onViolation?: (v: SandboxViolation) => ViolationAction; forwards?: { host: string; port: number }[]; relay?: 'perl' | 'node' } = {}): Promise<SandboxedResult> {
   const env = opts.env ?? personEnv(w);
   const box = await openSandbox({
     policy: w.policy,
