@@ -19,6 +19,11 @@ export interface BwrapOptions {
   root?: boolean;
   /** Extra bwrap options placed before the command (e.g. --info-fd). */
   extra?: string[];
+  /**
+   * A folder made inside (in the private /run) of symlinks: `[target, name]`. git's exec path
+   * plus the remote helper, without writing 170 links on the host for every run.
+   */
+  linkDir?: { dir: string; links: [string, string][] };
 }
 
 type Kind = 'rw' | 'ro' | 'hide-file' | 'hide-dir' | 'private' | 'mirror' | 'symlink' | 'file' | 'dev' | 'proc';
@@ -59,6 +64,11 @@ export function bwrapArgs(profile: SandboxProfile, opts: BwrapOptions): string[]
 
   const args: string[] = ['--ro-bind', '/', '/'];
   emitChildren(root, 'ro', args);
+  if (opts.linkDir) {
+    args.push('--tmpfs', opts.linkDir.dir);
+    for (const [target, name] of opts.linkDir.links) args.push('--symlink', target, `${opts.linkDir.dir}/${name}`);
+    args.push('--remount-ro', opts.linkDir.dir);
+  }
   // A user namespace of its own, and none nested: no new namespaces (with their capabilities) for
   // the kernel to get wrong; the hiding mounts are locked in any case.
   args.push('--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent');

@@ -237,7 +237,8 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
     fs.writeFileSync(helper, `#!/bin/sh\nexec ${shq(nodePath)} ${shq(path.join(opts.distDir, 'remote-helper-main.js'))} "$@"\n`, { mode: 0o555 });
     // git finds remote helpers in its exec path before PATH, and login shells (`bash -lc`, as Codex
     // runs commands) reset PATH: an exec path of git's own programs plus the helper keeps it found.
-    const gitCore = mirrorGitExecPath(path.join(runtimeDir, 'git-core'), helper);
+    const gitCoreLinks = profile.privateDirs.includes('/run') ? gitExecPathLinks(helper) : undefined;
+    const gitCore = gitCoreLinks ? GIT_CORE_INSIDE : undefined;
 
     const proxySocket = path.join(runtimeDir, 'proxy.sock');
     const brokerSocket = path.join(runtimeDir, 'broker.sock');
@@ -254,6 +255,7 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       cwd: opts.cwd,
       root: process.getuid?.() === 0,
       replacementSources,
+      linkDir: gitCoreLinks ? { dir: GIT_CORE_INSIDE, links: gitCoreLinks } : undefined,
       command: [...relayCommand(opts.distDir, nodePath, opts.relay), ...relayArgs],
     });
     const relayEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: profile.home, LANG: process.env.LANG ?? 'C.UTF-8' };
@@ -391,20 +393,25 @@ function stop(child: ChildProcess, tell: (line: string) => void): void {
   child.once('exit', () => clearTimeout(t));
 }
 
-let gitExecPathCache: string | undefined;
+/** Where git's exec path is rebuilt inside (in the private /run). */
+const GIT_CORE_INSIDE = '/run/agentpolicy/git-core';
+let gitExecPathCache: { dir: string; names: string[] } | undefined;
 
-/** git's exec path mirrored by symlinks, plus the remote helper; undefined when git is not there. */
-function mirrorGitExecPath(dir: string, helper: string): string | undefined {
-  gitExecPathCache ??= spawnSync('git', ['--exec-path'], { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) }).stdout?.trim() ?? '';
-  const real = gitExecPathCache;
-  if (!real || !fs.existsSync(real)) return undefined;
-  fs.mkdirSync(dir);
-  for (const name of fs.readdirSync(real)) {
-    if (name === 'git-remote-agentpolicy') continue;
-    fs.symlinkSync(path.join(real, name), path.join(dir, name));
+/** Links for an exec path of git's own programs plus the remote helper; undefined when git is not there. */
+function gitExecPathLinks(helper: string): [string, string][] | undefined {
+  if (!gitExecPathCache) {
+    const dir = spawnSync('git', ['--exec-path'], { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) }).stdout?.trim() ?? '';
+    let names: string[] = [];
+    try {
+      names = dir ? fs.readdirSync(dir) : [];
+    } catch {
+      names = [];
+    }
+    gitExecPathCache = { dir, names };
   }
-  fs.symlinkSync(helper, path.join(dir, 'git-remote-agentpolicy'));
-  return dir;
+  const { dir, names } = gitExecPathCache;
+  if (!dir || !names.length) return undefined;
+  return [...names.filter((n) => n !== 'git-remote-agentpolicy').map((n): [string, string] => [path.join(dir, n), n]), [helper, 'git-remote-agentpolicy']];
 }
 
 function hex(s: string): string {

@@ -139,6 +139,11 @@ describeSandbox('sandbox (real bubblewrap)', function () {
     assert.match(ok.out, /status=0/, ok.out + ok.err);
     assert.strictEqual(w.remoteRef('refs/heads/feature'), local);
     assert.ok(w.pushes.some((p) => p.allowed && p.refs.some((x) => x.remoteRef === 'refs/heads/feature' && x.ok)));
+    // From a login shell too (as Codex runs commands): /etc/profile resets PATH, git still finds the helper.
+    fs.writeFileSync(path.join(w.ws, 'src/login.txt'), 'x\n');
+    const login = await sandboxed(w, ['/bin/bash', '-lc', '/usr/bin/git add src/login.txt && /usr/bin/git commit -qm login && /usr/bin/git push origin HEAD:refs/heads/from-login 2>&1; echo status=$?']);
+    assert.match(login.out, /status=0/, login.out + login.err);
+    assert.notStrictEqual(w.remoteRef('refs/heads/from-login'), '');
   });
 
   it('a script that spawns /usr/bin/git push --force with env -i leaves the remote unchanged', async () => {

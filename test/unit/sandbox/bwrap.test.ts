@@ -141,6 +141,15 @@ describe('bwrap argv', () => {
     assert.strictEqual(b[b.indexOf('/home/u/.npmrc') - 1], '/dev/null');
   });
 
+  it('builds a folder of links inside the private /run after it exists, then makes it read-only', () => {
+    const a = bwrapArgs(profile(), { cwd: '/w', command: ['x'], linkDir: { dir: '/run/agentpolicy/git-core', links: [['/usr/lib/git-core/git-remote-http', 'git-remote-http'], ['/tmp/s/bin/helper', 'git-remote-agentpolicy']] } });
+    const m = mounts(a);
+    const run = m.findIndex(([o, x]) => o === '--tmpfs' && x === '/run');
+    const dir = m.findIndex(([o, x]) => o === '--tmpfs' && x === '/run/agentpolicy/git-core');
+    assert.ok(run >= 0 && dir > run);
+    assert.deepStrictEqual(m.slice(dir + 1, dir + 4), [['--symlink', '/run/agentpolicy/git-core/git-remote-http'], ['--symlink', '/run/agentpolicy/git-core/git-remote-agentpolicy'], ['--remount-ro', '/run/agentpolicy/git-core']]);
+  });
+
   it('a hidden path wins over a read-only or writable claim on the same path', () => {
     const a = bwrapArgs(profile({ readWrite: ['/w', '/w/x'], readOnly: ['/w/x'], hidden: [{ path: '/w/x', type: 'file' }] }), { cwd: '/w', command: ['x'] });
     const ops = mounts(a).filter(([, d]) => d === '/w/x');
