@@ -8,13 +8,14 @@
 import * as crypto from 'crypto';
 import * as os from 'os';
 import * as path from 'path';
-import { describeAction, type Action, type GitPushAction } from '../actions/types';
+import { describeAction, UNKNOWN_TOKEN, type Action, type GitPushAction } from '../actions/types';
+import { analyzeCommandLine } from '../shell/analyze';
 import { AuditLog } from '../audit/auditLog';
 import { CredentialAuthority, type CredentialClaims, type CredentialRole } from '../identity/credentials';
 import type { Subject } from '../identity/subject';
 import { denyAll, BrokerServer, DEFAULT_LIMITS, type IpcHandler, type Peer, type ServerAddress, type ServerLimits } from '../ipc/server';
 import { ownUid, pidHoldsSocket } from '../ipc/peer';
-import { agentForHook, agentForProgram, ancestry, attributeFromProcesses, resolveProgram } from '../identity/attribution';
+import { agentForHook, agentForProgram, ancestry, attributeFromProcesses, processKey, resolveProgram } from '../identity/attribution';
 import { adapterHooks } from './hookHandler';
 import { shellJoin } from '../shell/quote';
 import { brokerRequest, type ActionInput, type BrokerResponse, type ControlRequest, type DecideRequest, type HookAnswer, type HookFrame } from '../ipc/protocol';
@@ -36,6 +37,8 @@ export interface AttributionInput {
   pidVerified: boolean;
   /** A line typed at an interactive prompt (only then can the subject be the person). */
   interactive?: boolean;
+  /** The credential the request carried. */
+  token?: string;
   /** The command line, when the request is one (an interactive line, a script's command). */
   command?: string;
   peer: Peer;
@@ -136,6 +139,20 @@ function oneLine(e: unknown): string {
 
 const ZERO = /^0+$/;
 
+/** A set that forgets its oldest members past `max`. */
+class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(k: string): boolean {
+    return this.items.has(k);
+  }
+  add(k: string): void {
+    this.items.delete(k);
+    this.items.add(k);
+    if (this.items.size > this.max) this.items.delete(this.items.values().next().value!);
+  }
+}
+
 export class GuardHost implements IpcHandler {
   readonly broker: Broker;
   private server?: BrokerServer;
@@ -144,6 +161,8 @@ export class GuardHost implements IpcHandler {
   private readonly refusedCounts = new Map<string, number>();
   private refusedTimer?: NodeJS.Timeout;
   private stateNow: HostState = 'armed';
+  /** Shells known to be the person's (pid:starttime), from verified prompts; bounded. */
+  private readonly personShells = new BoundedSet(4096);
   ownerToken = '';
   hookToken = '';
   /** The secret every allow on a text frame carries, so a stranger on the port cannot answer allow. */
@@ -366,9 +385,9 @@ export class GuardHost implements IpcHandler {
       const seen = this.server?.verifyPeer(peer) ?? peer;
       pidVerified = seen.inode !== undefined && seen.uid === ownUid() && pidHoldsSocket(msg.pid, seen.inode);
     }
-    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer });
+    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer, token: msg.token });
     const policy = this.opts.policy();
-    const launched = msg.launch ? registeredLaunch(policy, msg.launch, subject) : undefined;
+    const launched = msg.launch ? registeredLaunch(policy, msg.launch, subject) : msg.source === 'shim' && msg.command !== undefined ? shimLaunch(policy, msg.command, msg.cwd, subject) : undefined;
     const { request, what } = launched ?? toDecisionRequest(msg.launch ? { ...msg, launch: undefined, command: shellJoin(msg.launch) } : msg, subject);
     const v = await this.broker.decide({ source: msg.source, cwd: msg.cwd, subject, sessionId: claims.sid, request, what, decided: launched?.decided });
     return { decision: v.outcome.final, effect: v.decision.effect, ruleIds: v.decision.ruleIds, reasons: v.decision.reasons, message: v.outcome.message, by: v.outcome.by, auditSeq: v.seq };
@@ -392,7 +411,9 @@ export class GuardHost implements IpcHandler {
     if (input.pid !== undefined) {
       try {
         const chain = ancestry(input.pid, { stopAt: process.pid });
-        const found = attributeFromProcesses(this.opts.policy().agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal' }, chain, this.opts.user ?? os.userInfo().username);
+        const found = attributeFromProcesses(this.opts.policy().agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal', token: input.token }, chain, this.opts.user ?? os.userInfo().username, this.personShells);
+        // A verified prompt makes its shell the person's: what it starts (in its own lineage) is the person's work.
+        if (found?.kind === 'person' && input.interactive && input.pidVerified && chain[0]) this.personShells.add(processKey(chain[0]));
         // An unverified pid may not move a program `run` started over to another agent.
         if (found && !(found.kind === 'agent' && !input.pidVerified && c.method === 'launch' && c.kind === 'agent' && found.id !== c.agent)) return found;
       } catch (e) {
@@ -499,6 +520,24 @@ export function registeredLaunch(policy: CompiledPolicy, argv: readonly string[]
     actions: [start],
   };
   return { request: { kind: 'actions', actions: [start], cwd: '', agent: agent.id, subject: { kind: subject.kind, id: subject.id }, commandLine: what }, what, decided };
+}
+
+/**
+ * A PATH shim seeing a registered agent's own launcher (`node /usr/bin/gemini …`, normalised by
+ * the shim to `gemini …`) for that same agent: the agent starting, as `run` or the line that
+ * started it already decided; not a command to judge again.
+ */
+function shimLaunch(policy: CompiledPolicy, text: string, cwd: string, subject: Subject): { request: DecisionRequest; what: string; decided: Decision } | undefined {
+  if (subject.kind !== 'agent') return undefined;
+  let actions: Action[];
+  try {
+    actions = analyzeCommandLine(text, { workspace: policy.workspace, cwd, home: policy.home }).actions;
+  } catch {
+    return undefined;
+  }
+  const cmd = actions.length === 1 && actions[0].kind === 'command' ? actions[0] : undefined;
+  if (!cmd || cmd.argv.some((t) => t.startsWith(UNKNOWN_TOKEN))) return undefined;
+  return registeredLaunch(policy, [cmd.program, ...cmd.argv.slice(1)], subject);
 }
 
 /** A wire action as a typed action (paths made absolute against cwd). */
