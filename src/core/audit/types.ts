@@ -161,14 +161,16 @@ export interface CheckpointRecord extends RecordEnvelope {
   type: 'checkpoint';
   /** Compact JWS (EdDSA) over CheckpointPayload; header kid = JWK thumbprint. */
   jws: string;
-  /** Why this checkpoint: "interval", "deny", "ask", "close", "rotate". */
+  /** Why this checkpoint: "count", "time", "deny", "ask", "approval", "recovery", "close", "rotate" (older logs: "interval"). */
   why: string;
 }
 
 export interface RecoveryRecord extends RecordEnvelope {
   type: 'recovery';
   /** A torn last line set aside on reopen. */
-  torn?: { file: string; bytes: number; sha256: string; savedAs: string };
+  torn?: { file: string; bytes: number; sha256?: string; savedAs: string };
+  /** A writer's lock taken over because that writer is gone (it did not close the log). */
+  lock?: { reason: 'dead' | 'pid-reused' | 'rebooted' | 'unreadable'; pid?: number; since?: string; hostname?: string; start?: string };
   note: string;
 }
 
