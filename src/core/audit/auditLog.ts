@@ -13,7 +13,7 @@ import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { promisify } from 'util';
 import { AuditLogError, fsError } from './errors';
-import { LockFile } from './lockFile';
+import { LOCK_FILE, LockFile } from './lockFile';
 import type { TakenOverLock } from './lockFile';
 import { CheckpointSigner } from './signingKey';
 import { listSegments, readTail, segmentName, segmentNumber, sha256Hex } from './segments';
@@ -26,7 +26,7 @@ function writeAsync(fd: number, buf: Buffer, off: number, len: number): Promise<
 const fdatasyncAsync = promisify(fs.fdatasync);
 const fsyncAsync = promisify(fs.fsync);
 
-export const LOCK_FILE = 'audit.lock';
+export { LOCK_FILE };
 
 /** Defaults: a crash (kill -9) leaves at most this many records, or this long, without a signature. */
 export const DEFAULT_CHECKPOINT_EVERY = 64;
@@ -328,7 +328,8 @@ export class AuditLog {
     if (!needCheckpoint && since >= this.checkpointEvery) needCheckpoint = 'count';
     if (!needCheckpoint && since > 0 && this.checkpointIntervalMs > 0 && now - uncoveredAt >= this.checkpointIntervalMs) needCheckpoint = 'time';
     if (needCheckpoint && since > 0) await signCheckpoint(needCheckpoint);
-    return { text: parts.join('\n') + '\n', seq, head, sinceCheckpoint: since, uncoveredAt, results };
+    // A batch of checkpoints with nothing to cover writes nothing (never an empty line).
+    return { text: parts.length ? parts.join('\n') + '\n' : '', seq, head, sinceCheckpoint: since, uncoveredAt, results };
   }
 
   private withDefaults(event: AuditEvent, now: number): AuditEvent {
@@ -341,6 +342,7 @@ export class AuditLog {
   }
 
   private async writeLines(e: Encoded): Promise<void> {
+    if (!e.text) return;
     const buf = Buffer.from(e.text, 'utf8');
     // One write() per batch; loop only if the kernel writes short.
     let off = 0;

@@ -38,6 +38,8 @@ export type LockState =
   | { state: 'held'; holder?: LockHolder; odd?: string }
   | { state: 'stale'; holder?: LockHolder; reason: TakenOverLock['reason'] };
 
+/** The lock's name inside a log folder. */
+export const LOCK_FILE = 'audit.lock';
 const WRITER = 'agentpolicy-audit';
 /** A lock file younger than this with no readable body may be a writer between create and write. */
 const UNREADABLE_GRACE_MS = 2000;

@@ -92,6 +92,18 @@ describe('audit/robustness', () => {
       await log.close();
     });
 
+    it('a checkpoint with nothing to cover writes nothing (no empty line, which verify would call tampering)', async () => {
+      const log = await AuditLog.open(dir, { checkpointIntervalMs: 0 });
+      await log.append(commandAllow());
+      await Promise.all([log.checkpoint('time'), log.checkpoint('time'), log.checkpoint('time')]);
+      await log.checkpoint('time');
+      await log.close();
+      const text = fs.readFileSync(listSegments(dir)[0], 'utf8');
+      assert.ok(!/\n\n/.test(text) && !text.startsWith('\n'), 'no empty line');
+      assert.deepStrictEqual(records(dir).map((r) => r.why ?? r.type), ['open', 'decision', 'time', 'close']);
+      assert.strictEqual(verifyExitCode(await verifyLog(dir)), 0);
+    });
+
     it('by time: steady traffic is signed at least once per interval', async () => {
       const log = await AuditLog.open(dir, { checkpointIntervalMs: 100, checkpointEvery: 100000 });
       const until = Date.now() + 700;
