@@ -3,7 +3,8 @@
  * (only '\n' ends a record; bytes after the last '\n' are a torn tail).
  */
 import * as fs from 'fs';
-import { listSegments, resolveLogFiles } from './segments';
+import { listSegments } from './segments';
+import { targetFiles } from './target';
 import type { AuditRecord, DecisionRecord, ResultRecord } from './types';
 
 export interface LineBatch {
@@ -81,13 +82,12 @@ export function parseRecordLine(line: string, filter: RecordFilter, stats: ReadS
 }
 
 /**
- * Parsed records of a log directory (or one segment file), oldest first,
+ * Parsed records of a log directory, a root of streams (stream after stream) or one segment file, each log oldest first,
  * filtered. Lines that are not JSON are counted in `stats.skipped`: export does
  * not verify (that is `verify`'s job).
  */
 export async function* readRecords(target: string, filter: RecordFilter = {}, stats: ReadStats = { skipped: 0, torn: 0 }): AsyncGenerator<AuditRecord[]> {
-  const { files } = resolveLogFiles(target);
-  for (const file of files) {
+  for (const file of targetFiles(target)) {
     for await (const batch of readLineBatches(file)) {
       if (batch.torn) stats.torn++;
       const out: AuditRecord[] = [];

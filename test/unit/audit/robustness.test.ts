@@ -272,6 +272,10 @@ describe('audit/robustness', () => {
         assert.strictEqual(r.code, 'permission', JSON.stringify(r));
         assert.ok(!r.message.includes('\n') && r.message.includes(target), r.message);
         assert.match(r.message, /permission denied \(EACCES\)/);
+        // A root of streams fails the same way, at once (every stream would).
+        const s = asNobody(parent, 'stream');
+        assert.strictEqual(s.code, 'permission', JSON.stringify(s));
+        assert.ok(s.message.includes(path.join(parent, 'stream-1')), s.message);
       } else {
         fs.chmodSync(parent, 0o555);
         assertOneLine(await rejection(AuditLog.open(target)), 'permission', target);
