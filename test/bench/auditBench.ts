@@ -12,7 +12,7 @@ import { formatChunk } from '../../src/core/audit/export/pipeline';
 import { segmentName, sha256Hex } from '../../src/core/audit/segments';
 import { GENESIS_HASH } from '../../src/core/audit/types';
 import type { AuditEvent } from '../../src/core/audit/types';
-import { commandAllow, commandDeny, commandResult, fileAsk } from '../unit/audit/sampleEvents';
+import { commandAllow, commandDeny, commandResult, everyControl, fileAsk, subjectDecisions } from '../unit/audit/sampleEvents';
 
 function mix(i: number): AuditEvent {
   const k = i % 20;
@@ -111,6 +111,10 @@ export async function runAuditBench(): Promise<void> {
 
     const fn = 100_000;
     formatBench('decision/result records', recordLines(fn), fn);
+    const withSubjects = subjectDecisions();
+    formatBench('decisions with subjects', recordLines(fn, (seq) => withSubjects[seq % withSubjects.length]), fn);
+    const controls = everyControl();
+    formatBench('control events', recordLines(fn, (seq) => controls[seq % controls.length]), fn);
 
     const n = 1_000_000;
     const dir = path.join(tmp, 'big');

@@ -13,6 +13,7 @@ import * as path from 'path';
 import { randomUUID } from 'crypto';
 import { promisify } from 'util';
 import { AuditLogError, fsError } from './errors';
+import { controlEventProblem, SUBJECT_KINDS } from './eventSchema';
 import { LOCK_FILE, LockFile } from './lockFile';
 import type { TakenOverLock } from './lockFile';
 import { CheckpointSigner } from './signingKey';
@@ -318,6 +319,8 @@ export class AuditLog {
         results.push(push(ev as unknown as Record<string, unknown>));
         if (since++ === 0) uncoveredAt = now;
         if (ev.type === 'decision' && (ev.decision.effect !== 'allow' || ev.approval)) needCheckpoint = ev.decision.effect === 'allow' ? 'approval' : ev.decision.effect;
+        // Control actions (kill switch, sandbox off, policy change, ...) are rare and each matters: sign at once.
+        else if (ev.type === 'control') needCheckpoint = 'control';
       } else if (item.kind === 'record') {
         results.push(push(item.fields));
         if (since++ === 0) uncoveredAt = now;
@@ -407,10 +410,15 @@ function lockRecovery(t: TakenOverLock): Record<string, unknown> {
   };
 }
 
+const SUBJECT_KIND_SET: ReadonlySet<string> = new Set(SUBJECT_KINDS);
+
 function checkEvent(e: AuditEvent): string | undefined {
   if (!e || typeof e !== 'object') return 'not an object';
-  if (e.type !== 'decision' && e.type !== 'result') return `type must be "decision" or "result", got ${String((e as { type?: unknown }).type)}`;
+  if (e.type === 'control') return controlEventProblem(e);
+  if (e.type !== 'decision' && e.type !== 'result') return `type must be "decision", "result" or "control", got ${String((e as { type?: unknown }).type)}`;
   if (!e.agent || typeof e.agent.id !== 'string') return 'agent.id is required';
+  if (e.agent.kind !== undefined && !SUBJECT_KIND_SET.has(e.agent.kind)) return `agent.kind must be agent, person or unknown, got ${String(e.agent.kind)}`;
+  if (e.agent.evidence !== undefined && typeof e.agent.evidence !== 'string') return 'agent.evidence must be a string';
   if (!e.action || typeof e.action.kind !== 'string') return 'action.kind is required';
   if (e.type === 'decision' && (!e.decision || !['allow', 'ask', 'deny'].includes(e.decision.effect))) return 'decision.effect is required';
   if (e.type === 'result' && (typeof e.ref !== 'number' || !e.result)) return 'result events need ref (the decision seq) and result';

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { listSegments } from './segments';
 import { targetFiles } from './target';
-import type { AuditRecord, DecisionRecord, ResultRecord } from './types';
+import type { AuditRecord, ControlRecord, DecisionRecord, ResultRecord } from './types';
 
 export interface LineBatch {
   file: string;
@@ -47,7 +47,7 @@ export interface RecordFilter {
   session?: string;
   /** Only records with seq greater than this (shipping cursor). */
   afterSeq?: number;
-  /** Include checkpoint/open/recovery records (default true). */
+  /** Include the log's own records — checkpoint, open, recovery (default true). Control events (kill switch, …) are events: always included. */
   includeControl?: boolean;
 }
 
@@ -73,9 +73,9 @@ export function parseRecordLine(line: string, filter: RecordFilter, stats: ReadS
     return undefined;
   }
   if (filter.afterSeq !== undefined && rec.seq <= filter.afterSeq) return undefined;
-  const isEvent = rec.type === 'decision' || rec.type === 'result';
+  const isEvent = rec.type === 'decision' || rec.type === 'result' || rec.type === 'control';
   if (!isEvent && !(filter.includeControl ?? true)) return undefined;
-  const ev = isEvent ? (rec as DecisionRecord | ResultRecord) : undefined;
+  const ev = isEvent ? (rec as DecisionRecord | ResultRecord | ControlRecord) : undefined;
   if (filter.session !== undefined && ev?.context?.session !== filter.session) return undefined;
   if (filter.since !== undefined && (ev ? ev.time : rec.ts) < filter.since) return undefined;
   return rec;
