@@ -63,6 +63,8 @@ export class LockHeldError extends AuditLogError {
           : `audit log ${dir} is being opened by another process (${file}); try again, or remove the lock if no agentpolicy process is running`,
       file,
     );
+    // Set by hand: a minified bundle renames classes.
+    this.name = 'LockHeldError';
   }
 }
 

@@ -163,6 +163,7 @@ describe('audit/robustness', () => {
       fs.writeFileSync(lock, JSON.stringify({ pid: other.pid }));
       const e = await rejection(AuditLog.open(dir, { checkpointIntervalMs: 0 }));
       assert.ok(e instanceof LockHeldError);
+      assert.strictEqual((e as Error).name, 'LockHeldError', 'callers (and minified bundles) can tell it by name');
       assertOneLine(e, 'locked', lock);
       assert.match((e as Error).message, /does not look like an agentpolicy writer/);
       const st = inspectLock(lock);
