@@ -45,7 +45,16 @@ const DATA: { [K in ControlEventKind]: z.ZodType } = {
   'file-restore': z.object({ path: z.string().min(1), ruleIds: z.array(z.string()).optional(), bytes: count.optional() }).strict(),
   'sandbox-off': z.object({ program: z.string().min(1), argv: z.array(z.string()).optional(), reason: z.string().optional() }).strict(),
   'policy-change': z.object({ before: hash.optional(), after: hash, layers: z.array(z.string()).optional(), file: z.string().optional() }).strict(),
-  'refused-requests': z.object({ count: count, peerUid: z.number().int().optional(), transport: z.string().optional(), reason: z.string().optional(), windowMs: count.optional() }).strict(),
+  'refused-requests': z
+    .object({
+      count: count,
+      peerUid: z.number().int().optional(),
+      transport: z.string().optional(),
+      reason: z.string().optional(),
+      windowMs: count.optional(),
+      counts: z.array(z.object({ count, reason: z.string().optional(), transport: z.string().optional(), peerUid: z.number().int().optional() }).strict()).max(1000).optional(),
+    })
+    .strict(),
   'host-start': z.object({ host: z.string().optional(), pid: count.optional(), version: z.string().optional(), workspace: z.string().optional() }).strict(),
   'host-stop': z.object({ host: z.string().optional(), pid: count.optional(), reason: z.string().optional() }).strict(),
 };

@@ -140,6 +140,15 @@ export type ControlEventKind = (typeof CONTROL_EVENTS)[number];
 /** `done`: the host carried it out; `refused`: the host refused it (a re-arm asked with an agent's credential, requests refused at a transport). */
 export type ControlOutcome = 'done' | 'refused';
 
+/** Refused requests of one kind from one peer. */
+export interface RefusedCount {
+  count: number;
+  reason?: string;
+  /** `unix`, `tcp`, … */
+  transport?: string;
+  peerUid?: number;
+}
+
 /** The small typed facts each control event carries. */
 export interface ControlDataByEvent {
   /** Block All Agents: what was revoked or closed. */
@@ -151,8 +160,11 @@ export interface ControlDataByEvent {
   'sandbox-off': { program: string; argv?: string[]; reason?: string };
   /** The effective policy changed: SHA-256 of the policy text before and after. */
   'policy-change': { before?: string; after: string; layers?: string[]; file?: string };
-  /** Requests refused at a transport (no or a wrong credential, another user's peer), counted rather than logged one by one. */
-  'refused-requests': { count: number; peerUid?: number; transport?: string; reason?: string; windowMs?: number };
+  /**
+   * Requests refused at a transport (no or a wrong credential, another user's peer), counted rather
+   * than logged one by one: `count` in all, and per (reason, transport, peer uid) in `counts`.
+   */
+  'refused-requests': { count: number; peerUid?: number; transport?: string; reason?: string; windowMs?: number; counts?: RefusedCount[] };
   'host-start': { host?: string; pid?: number; version?: string; workspace?: string };
   'host-stop': { host?: string; pid?: number; reason?: string };
 }

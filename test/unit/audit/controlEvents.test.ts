@@ -198,6 +198,8 @@ describe('audit/control events and subjects', () => {
       assert.deepStrictEqual([policy.activity_id, policy.policy.uid, policy.policy.data.before], [3, 'b'.repeat(64), 'a'.repeat(64)]);
       const refused = of('refused-requests', 'refused');
       assert.deepStrictEqual([refused.count, refused.api.request.data.peerUid, refused.severity_id], [300, 1001, 4]);
+      assert.deepStrictEqual(refused.api.request.data.counts[1], { count: 1, reason: 'frame too large', transport: 'tcp', peerUid: 1001 });
+      assert.deepStrictEqual(JSON.parse(tag(refused, 'control.counts').values[0]), { count: 299, reason: 'no credential', transport: 'tcp', peerUid: 1001 });
       assert.strictEqual(of('sandbox-off').api.request.data.program, '/usr/bin/claude');
     });
 

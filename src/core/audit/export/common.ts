@@ -195,7 +195,7 @@ export function controlDataPairs(r: ControlRecord): [string, string | number | b
   const out: [string, string | number | boolean | string[]][] = [];
   for (const [k, v] of Object.entries(r.control.data ?? {})) {
     if (v === undefined || v === null) continue;
-    if (Array.isArray(v)) out.push([k, v.map(String)]);
+    if (Array.isArray(v)) out.push([k, v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x)))]);
     else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') out.push([k, v]);
     else out.push([k, JSON.stringify(v)]);
   }
