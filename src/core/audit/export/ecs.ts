@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import type { AuditRecord, ControlEventKind } from '../types';
-import { controlEventSummary, controlRisk, eventId, isControlEvent, isEventRecord, isoTime, logRecordSummary, outcomeOf, permitted, PRODUCT, programName, riskLevel, subjectOf, summary } from './common';
+import { controlEventSummary, controlRisk, eventId, isControlEvent, isEventRecord, isoTime, logRecordSummary, outcomeOf, permitted, PRODUCT, programName, riskLevel, summary } from './common';
 import type { ControlRecord, EventRecord, ProductInfo, SubjectFields } from './common';
 
 export const ECS_VERSION = '9.0.0';
@@ -149,7 +149,7 @@ export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
       ...(ctx.tool || a.toolName ? { tool: { name: a.toolName ?? ctx.tool, ...(ctx.toolCallId ? { call: { id: ctx.toolCallId } } : {}) } } : {}),
     },
   };
-  if (Object.keys(doc.gen_ai as Json).length === 0) delete doc.gen_ai;
+  if (r.agent.kind === 'person' && Object.keys(doc.gen_ai as Json).length === 0) delete doc.gen_ai;
   if (r.decision) {
     doc.rule = {
       ...(r.decision.ruleIds.length ? { id: r.decision.ruleIds.join(','), name: r.decision.ruleIds[0] } : { name: `${r.decision.layer} default` }),
@@ -171,7 +171,16 @@ export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
   if (a.kind === 'network' && a.host) doc.destination = { domain: a.host };
   if (a.kind === 'git.push' && a.url) doc.url = { original: a.url };
   if (ctx.session || ctx.terminal) doc.process = { ...((doc.process as Json) ?? {}), ...(ctx.terminal ? { tty: { char_device: { name: ctx.terminal } } } : {}) };
-  doc.labels = { ...(ctx.session ? { session: ctx.session } : {}), ...(r.agent.riskTier ? { agent_risk_tier: r.agent.riskTier } : {}), ...subjectLabels(subjectOf(r)) };
+  // Built by assignment: this runs a million times in an export.
+  const labels: Json = {};
+  if (ctx.session) labels.session = ctx.session;
+  if (r.agent.riskTier) labels.agent_risk_tier = r.agent.riskTier;
+  if (r.agent.kind) {
+    labels.subject_kind = r.agent.kind;
+    if (r.agent.attribution) labels.subject_method = r.agent.attribution;
+  }
+  if (r.agent.evidence) labels.subject_evidence = r.agent.evidence;
+  doc.labels = labels;
   doc.agentpolicy = {
     log: { id: r.log, seq: r.seq, prev: r.prev },
     agent: r.agent,
