@@ -76,8 +76,12 @@ export function fsError(e: unknown, what: 'cannot be opened' | 'cannot be writte
     case 'permission':
       return new AuditLogError(code, `audit log ${dir} ${what}: permission denied${tag} at ${file}; the folder must be yours and writable (chown ${user()}, chmod 700) or give the host another audit folder`, file, e);
     default: {
-      const detail = ((e as Error | undefined)?.message ?? String(e)).split('\n')[0].replace(/^[A-Z]+: /, '');
-      return new AuditLogError('io', `audit log ${dir} ${what}: ${detail} at ${file}; check the disk and the folder`, file, e);
+      // Node's "ENOTDIR: not a directory, mkdir '/x'": the words, the errno as a tag, the path once.
+      const detail = ((e as Error | undefined)?.message ?? String(e))
+        .split('\n')[0]
+        .replace(/^[A-Z][A-Z0-9_]+: /, '')
+        .replace(/, \w+ '[^']*'( -> '[^']*')?$/, '');
+      return new AuditLogError('io', `audit log ${dir} ${what}: ${detail}${tag} at ${file}; check the disk and the folder`, file, e);
     }
   }
 }

@@ -163,7 +163,7 @@ describe('audit/streams', () => {
       for (const l of held) await l.close();
     });
 
-    it('an unwritable root fails at once (permission), not stream after stream', async () => {
+    it('a root that cannot be created fails at once (io: ENOTDIR), not stream after stream', async () => {
       fs.writeFileSync(path.join(tmp, 'file'), '');
       let e: unknown;
       try {
@@ -172,6 +172,8 @@ describe('audit/streams', () => {
         e = x;
       }
       assert.ok(e instanceof AuditLogError, String(e));
+      assert.strictEqual(e.code, 'io', 'a path through a file: ENOTDIR, neither space nor permission');
+      assert.match(e.message, /^audit log .*file\/audit cannot be opened: .*ENOTDIR.* at .*; check the disk and the folder$/);
       assert.ok(!e.message.includes('\n'));
       assert.ok(!fs.existsSync(path.join(tmp, 'file', 'audit')));
     });
