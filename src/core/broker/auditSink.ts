@@ -38,7 +38,7 @@ export class AuditLogSink implements AuditSink {
     const ev = decisionEvent({
       decision,
       agent: { id: r.subject.id, owner: reg?.owner, riskTier: reg?.risk, attribution: r.subject.method },
-      context: { session: r.sessionId, pep: r.source, cwd: r.cwd, workspace: p.workspace, ...(r.hook ? { tool: r.hook.tool, toolCallId: r.hook.toolUseId } : {}) },
+      context: { session: r.subject.sessionId ?? r.sessionId, pep: r.source, cwd: r.cwd, workspace: p.workspace, ...(r.hook ? { tool: r.hook.tool, toolCallId: r.hook.toolUseId } : {}) },
       request: { commandLine: r.hook && r.decision.actions.every((a) => a.kind !== 'command') ? undefined : r.what, kind: r.decision.actions[0]?.kind, toolName: r.hook?.tool },
       approval,
       policyHash: p.layers.map((l) => l.hash ?? '').join(':'),

@@ -14,9 +14,11 @@ import { CredentialAuthority, type CredentialClaims, type CredentialRole } from 
 import type { Subject } from '../identity/subject';
 import { denyAll, BrokerServer, DEFAULT_LIMITS, type IpcHandler, type Peer, type ServerAddress, type ServerLimits } from '../ipc/server';
 import { ownUid, pidHoldsSocket } from '../ipc/peer';
-import { agentForProgram, ancestry, attributeFromProcesses, resolveProgram } from '../identity/attribution';
+import { agentForHook, agentForProgram, ancestry, attributeFromProcesses, resolveProgram } from '../identity/attribution';
+import { adapterHooks } from './hookHandler';
 import { shellJoin } from '../shell/quote';
 import { brokerRequest, type ActionInput, type BrokerResponse, type ControlRequest, type DecideRequest, type HookAnswer, type HookFrame } from '../ipc/protocol';
+import { decide } from '../pdp/decide';
 import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
 import { AuditLogSink, RejectingSink } from './auditSink';
@@ -62,6 +64,10 @@ export interface HookDecision {
   actions?: Action[];
   /** What the person is shown. */
   what: string;
+  /** A tool no adapter can map: whatever the policy says, never simply allowed. */
+  unknownTool?: boolean;
+  /** The call never reached a decision (unreadable input, an unknown event): recorded as a deny. */
+  failure?: string;
 }
 
 /** A control event as the host reports it (the audit log's typed control events). */
@@ -91,6 +97,7 @@ export interface GuardHostOptions {
   register?: boolean;
   /** Resolvers tried in order before the credential's own claim. */
   subjects?: SubjectResolver[];
+  /** The agents' hook adapters (default: every adapter, for the agents the policy registers). */
   hooks?: HookHandler;
   approvalTimeoutSeconds?: () => number;
   onDecision?: (r: DecisionRecord) => void;
@@ -311,12 +318,19 @@ export class GuardHost implements IpcHandler {
   }
 
   private async runHook(frame: HookFrame, claims: CredentialClaims | undefined): Promise<HookAnswer> {
-    if (!this.opts.hooks) return this.hookFailure(frame, 'this guard has no hook adapters');
+    // The agents' adapters, speaking for the registered agent whose match.hooks names them.
+    const hooks = this.opts.hooks ?? adapterHooks((a) => agentForHook(this.opts.policy().agents, a)?.id ?? a);
     try {
-      return await this.opts.hooks.run(frame, async (call) => {
+      return await hooks.run(frame, async (call) => {
         const subject: Subject = { kind: 'agent', id: call.agent, method: 'hook', evidence: `${frame.agent} hook${call.sessionId ? `, agent session ${call.sessionId}` : ''}${claims?.role === 'session' ? ` in guarded session ${claims.sid}` : ''}`, sessionId: call.sessionId };
         const who = { kind: subject.kind, id: subject.id };
         const request: DecisionRequest = call.command !== undefined ? { kind: 'command', commandLine: call.command, cwd: call.cwd, agent: call.agent, subject: who } : { kind: 'actions', actions: call.actions ?? [], cwd: call.cwd, agent: call.agent, subject: who };
+        let decided: Decision | undefined;
+        if (call.failure) decided = syntheticDecision('deny', 'high', [], call.failure);
+        else if (call.unknownTool) {
+          decided = decide(this.opts.policy(), request, { user: this.opts.user });
+          if (decided.effect === 'allow') decided = { ...decided, effect: 'ask', reasons: [`${call.tool} is not a tool the policy can judge`, ...decided.reasons] };
+        }
         const verdict = await this.broker.decide({
           source: 'hook',
           cwd: call.cwd,
@@ -325,6 +339,7 @@ export class GuardHost implements IpcHandler {
           request,
           what: call.what,
           hook: { agent: call.agent, event: call.event, tool: call.tool, toolUseId: call.toolUseId },
+          decided,
         });
         return { ...verdict, canAsk: this.broker.canAsk };
       });

@@ -40,6 +40,7 @@ async function fakeBroker(answer: (f: Frame, sock: net.Socket) => string | Buffe
   const sockets = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     sockets.add(sock);
+    sock.on('error', () => undefined); // the launcher may hang up first
     let buf = Buffer.alloc(0);
     sock.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -62,10 +63,13 @@ async function fakeBroker(answer: (f: Frame, sock: net.Socket) => string | Buffe
   return { port, frames, close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) };
 }
 
-function frameAnswer(code: number, out: string, err: string): Buffer {
+/** The host's proof, which every answer carries and the launcher checks. */
+const PROOF = 'test-proof_123';
+
+function frameAnswer(code: number, out: string, err: string, proof = PROOF): Buffer {
   const o = Buffer.from(out);
   const e = Buffer.from(err);
-  return Buffer.concat([Buffer.from(`HK1 ${code} ${o.length} ${e.length}\n`), o, e]);
+  return Buffer.concat([Buffer.from(`HK1 ${code} ${o.length} ${e.length} ${proof}\n`), o, e]);
 }
 
 describe('hook launcher (bash, real sockets)', function () {
@@ -109,7 +113,7 @@ describe('hook launcher (bash, real sockets)', function () {
   it('asks a broker with the HK1 frame and prints exactly its answer', async () => {
     const b = await fakeBroker(() => frameAnswer(0, '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow","permissionDecisionReason":"ok ✓"}}\n', 'note\n'));
     try {
-      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok-123' });
+      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok-123', AGENTPOLICY_PROOF: PROOF });
       assert.strictEqual(r.code, 0, r.err);
       assert.strictEqual(JSON.parse(r.out).hookSpecificOutput.permissionDecisionReason, 'ok ✓');
       assert.strictEqual(r.err, 'note\n');
@@ -128,7 +132,7 @@ describe('hook launcher (bash, real sockets)', function () {
   it('passes the broker’s exit code through (a deny by exit status)', async () => {
     const b = await fakeBroker(() => frameAnswer(2, '', 'agentpolicy: deny: by the broker\n'));
     try {
-      const r = await launch('codex', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port) });
+      const r = await launch('codex', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF });
       assert.deepStrictEqual([r.code, r.out, r.err], [2, '', 'agentpolicy: deny: by the broker\n']);
     } finally {
       await b.close();
@@ -139,11 +143,11 @@ describe('hook launcher (bash, real sockets)', function () {
     const b = await fakeBroker(() => undefined);
     try {
       const t0 = Date.now();
-      const r = await launch('cline', fs.readFileSync(path.join(FIXTURES, 'cline', 'write-src.json'), 'utf8'), { ...env, AGENTPOLICY_PORT: String(b.port) }, ['1']);
+      const r = await launch('cline', fs.readFileSync(path.join(FIXTURES, 'cline', 'write-src.json'), 'utf8'), { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF }, ['1']);
       assert.ok(Date.now() - t0 < 10000);
       assert.strictEqual(r.code, 0, 'Cline blocks on cancel, not on the exit status');
       assert.strictEqual(JSON.parse(r.out).cancel, true);
-      assert.match(JSON.parse(r.out).errorMessage, /did not answer in time/);
+      assert.match(JSON.parse(r.out).errorMessage, /did not answer within 1 s/);
     } finally {
       await b.close();
     }
@@ -155,7 +159,7 @@ describe('hook launcher (bash, real sockets)', function () {
       return undefined;
     });
     try {
-      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port) });
+      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF });
       assert.strictEqual(r.code, 2);
       assert.match(r.err, /no-force-push/);
     } finally {
@@ -167,7 +171,7 @@ describe('hook launcher (bash, real sockets)', function () {
     for (const bad of [Buffer.from('HK1 0 500 0\n{"short"'), Buffer.from('OK allow\n')]) {
       const b = await fakeBroker(() => bad);
       try {
-        const r = await launch('gemini', forcePush.replace('PreToolUse', 'BeforeTool'), { ...env, AGENTPOLICY_PORT: String(b.port) }, ['2']);
+        const r = await launch('gemini', forcePush.replace('PreToolUse', 'BeforeTool'), { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF }, ['2']);
         assert.strictEqual(r.code, 2, r.out);
         assert.strictEqual(JSON.parse(r.out).decision, 'deny');
       } finally {
@@ -183,11 +187,12 @@ describe('hook launcher (bash, real sockets)', function () {
       const hosts = path.join(env.XDG_RUNTIME_DIR!, `agentpolicy-${process.getuid!()}`, 'hosts');
       fs.mkdirSync(hosts, { recursive: true, mode: 0o700 });
       fs.chmodSync(path.dirname(hosts), 0o700);
-      fs.writeFileSync(path.join(hosts, 'a'), `workspace=/home/dev\nport=${other.port}\nsocket=/x\npid=${process.pid}\n`);
-      fs.writeFileSync(path.join(hosts, 'b'), `workspace=/home/dev/project\nport=${good.port}\nsocket=/x\npid=${process.pid}\n`);
+      fs.writeFileSync(path.join(hosts, 'a'), `workspace=/home/dev\nport=${other.port}\nsocket=/x\npid=${process.pid}\nproof=${PROOF}\nhooktoken=h1\n`);
+      fs.writeFileSync(path.join(hosts, 'b'), `workspace=/home/dev/project\nport=${good.port}\nsocket=/x\npid=${process.pid}\nproof=${PROOF}\nhooktoken=h2\n`);
       fs.writeFileSync(path.join(hosts, 'dead'), `workspace=/home/dev/project/deeper-but-dead\nport=1\nsocket=/x\npid=999999999\n`);
       const r = await launch('claude-code', forcePush, env);
       assert.strictEqual(r.out, 'from-project\n', r.err);
+      assert.strictEqual(good.frames[0].token, 'h2', 'the registry entry’s hook credential is presented');
       // A registry others can write to is not trusted: the hook decides in-process.
       fs.chmodSync(hosts, 0o777);
       const r2 = await launch('claude-code', forcePush, env);
@@ -196,6 +201,20 @@ describe('hook launcher (bash, real sockets)', function () {
     } finally {
       await good.close();
       await other.close();
+    }
+  });
+
+  it('an answer without the host’s proof (a stranger on the port) is a deny, never a pass', async () => {
+    for (const proof of ['wrong-proof', '-']) {
+      const b = await fakeBroker(() => frameAnswer(0, '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"}}\n', '', proof));
+      try {
+        const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF });
+        assert.strictEqual(r.code, 2, r.out);
+        assert.strictEqual(JSON.parse(r.out).hookSpecificOutput.permissionDecision, 'deny');
+        assert.match(r.err, /lacks the guard's proof/);
+      } finally {
+        await b.close();
+      }
     }
   });
 
