@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { AuditLogError } from '../core/audit/errors';
 import { policyJsonSchema } from '../core/policy/schema';
 import { POLICY_FILE } from '../core/policy/resolve';
 import { TEMPLATES, type TemplateName } from '../core/policy/templates';
@@ -230,7 +231,9 @@ export async function main(argv: string[], io: IO): Promise<number> {
       return USAGE_EXIT;
     }
     // Anything unexpected is an error, never an allow.
-    io.err.write(`agentpolicy: internal error: ${(e as Error).stack ?? e}\n`);
+    // One line for a person (what and where); the stack only when asked for.
+    if (e instanceof AuditLogError) io.err.write(`agentpolicy: ${e.message}\n`);
+    else io.err.write(`agentpolicy: internal error: ${(e as Error).message?.split('\n')[0] ?? e}${process.env.AGENTPOLICY_DEBUG ? `\n${(e as Error).stack}` : ' (set AGENTPOLICY_DEBUG=1 for details)'}\n`);
     return 2;
   }
 }

@@ -11,6 +11,9 @@ import * as path from 'path';
 import { describeAction, UNKNOWN_TOKEN, type Action, type GitPushAction } from '../actions/types';
 import { analyzeCommandLine } from '../shell/analyze';
 import { AuditLog } from '../audit/auditLog';
+import { controlEvent, type ControlEventArgs } from '../audit/events';
+import { defaultAuditRoot, openAuditStream } from '../audit/streams';
+import type { ControlDataByEvent, ControlEventKind } from '../audit/types';
 import { CredentialAuthority, type CredentialClaims, type CredentialRole } from '../identity/credentials';
 import type { Subject } from '../identity/subject';
 import { denyAll, BrokerServer, DEFAULT_LIMITS, type IpcHandler, type Peer, type ServerAddress, type ServerLimits } from '../ipc/server';
@@ -22,7 +25,7 @@ import { brokerRequest, type ActionInput, type BrokerResponse, type ControlReque
 import { decide } from '../pdp/decide';
 import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
-import { AuditLogSink, RejectingSink } from './auditSink';
+import { AuditLogSink, policyHashOf, RejectingSink } from './auditSink';
 import { Broker, syntheticDecision, type Approver, type AuditSink, type DecisionRecord, type GuardRequest, type Logger, type Verdict } from './broker';
 import { registerHost, unregisterHost } from './registry';
 
@@ -73,14 +76,10 @@ export interface HookDecision {
   failure?: string;
 }
 
-/** A control event as the host reports it (the audit log's typed control events). */
-export interface ControlReport {
-  event: 'kill-switch' | 'rearm' | 'file-restore' | 'sandbox-off' | 'policy-change' | 'refused-requests' | 'host-start' | 'host-stop';
-  subject: Subject;
-  outcome: 'done' | 'refused';
-  detail: string;
-  data?: Record<string, unknown>;
-}
+/** A control event as the host reports it: the audit log's typed control events. */
+export type ControlReport = {
+  [K in ControlEventKind]: { event: K; subject: Subject; outcome: 'done' | 'refused'; detail: string; data?: ControlDataByEvent[K] };
+}[ControlEventKind];
 
 export interface GuardHostOptions {
   /** The policy in force now (the extension swaps it on reload). */
@@ -110,26 +109,9 @@ export interface GuardHostOptions {
   refusedFlushMs?: number;
 }
 
-/** The per-user default audit root: `$XDG_STATE_HOME/agentpolicy/audit` (~/.local/state/...). */
-export function defaultAuditRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), '.local', 'state');
-  return path.join(base, 'agentpolicy', 'audit');
-}
-
-/** Opens the host's log: the folder given, else a free stream of the default root. */
-async function openLog(dir: string | undefined): Promise<AuditLog> {
-  if (dir) return AuditLog.open(path.resolve(dir));
-  const root = defaultAuditRoot();
-  let last: unknown;
-  for (let n = 1; n <= 64; n++) {
-    try {
-      return await AuditLog.open(path.join(root, `stream-${n}`));
-    } catch (e) {
-      last = e;
-      if ((e as Error).name !== 'LockHeldError' && !/locked by process/.test((e as Error).message)) throw e;
-    }
-  }
-  throw last instanceof Error ? last : new Error(String(last));
+/** Opens the host's log: the folder given (`--audit-dir`), else a free stream of the per-user root. */
+function openLog(dir: string | undefined): Promise<AuditLog> {
+  return dir ? AuditLog.open(path.resolve(dir)) : openAuditStream(defaultAuditRoot());
 }
 
 /** One line for a failure: its message without a stack. */
@@ -221,7 +203,7 @@ export class GuardHost implements IpcHandler {
     host.refusedTimer = setInterval(() => void host.flushRefused(), opts.refusedFlushMs ?? 10_000);
     host.refusedTimer.unref();
     host.updateState();
-    await host.control({ event: 'host-start', subject: host.owner(), outcome: 'done', detail: `guard host started for ${opts.workspace}${host.server?.address ? ` (socket ${host.server.address.socketPath}, port ${host.server.address.port})` : ' (in process)'}` });
+    await host.control({ event: 'host-start', subject: host.owner(), outcome: 'done', detail: `guard host started for ${opts.workspace}${host.server?.address ? ` (socket ${host.server.address.socketPath}, port ${host.server.address.port})` : ' (in process)'}`, data: { pid: process.pid, workspace: opts.workspace } });
     return host;
   }
 
@@ -275,8 +257,14 @@ export class GuardHost implements IpcHandler {
 
   /** Writes a control event (typed, in the audit log). Failures are logged, never thrown. */
   async control(report: ControlReport): Promise<void> {
-    // The typed control event lands with the audit helper's `controlEvent`; until then, the log line.
     this.opts.logger?.info(`[host] ${report.event} by ${report.subject.kind} ${report.subject.id}: ${report.outcome}: ${report.detail}`);
+    if (!this.audit) return;
+    try {
+      const p = this.opts.policy();
+      await this.audit.append(controlEvent({ ...(report as ControlEventArgs<ControlEventKind>), context: { workspace: this.opts.workspace, pep: 'host' }, policyHash: policyHashOf(p) }));
+    } catch (e) {
+      this.opts.logger?.error(`[host] control event not written: ${oneLine(e)}`);
+    }
   }
 
   refused(peer: Peer, why: string): void {
@@ -289,13 +277,13 @@ export class GuardHost implements IpcHandler {
   private async flushRefused(): Promise<void> {
     if (this.refusedCounts.size === 0) return;
     const counts = [...this.refusedCounts].map(([k, n]) => {
-      const [why, transport, uid] = k.split('|');
-      return { why, transport, uid: uid === '?' ? undefined : Number(uid), count: n };
+      const [reason, transport, uid] = k.split('|');
+      return { reason, transport, ...(uid === '?' ? {} : { peerUid: Number(uid) }), count: n };
     });
     this.refusedCounts.clear();
     const total = counts.reduce((s, c) => s + c.count, 0);
     const unknown: Subject = { kind: 'unknown', id: 'unknown', method: 'none', evidence: 'requests refused before authentication' };
-    await this.control({ event: 'refused-requests', subject: unknown, outcome: 'refused', detail: `${total} request(s) refused`, data: { counts } });
+    await this.control({ event: 'refused-requests', subject: unknown, outcome: 'refused', detail: `${total} request(s) refused`, data: { count: total, counts } });
   }
 
   /** IpcHandler: a JSON request or a shell frame. Never throws. */
@@ -469,7 +457,7 @@ export class GuardHost implements IpcHandler {
   async close(): Promise<void> {
     clearInterval(this.refusedTimer);
     await this.flushRefused().catch(() => undefined);
-    await this.control({ event: 'host-stop', subject: this.owner(), outcome: 'done', detail: 'guard host stopped' }).catch(() => undefined);
+    await this.control({ event: 'host-stop', subject: this.owner(), outcome: 'done', detail: 'guard host stopped', data: { pid: process.pid } }).catch(() => undefined);
     if (this.registryFile) unregisterHost(this.registryFile);
     await this.server?.close();
     await this.audit?.close();
