@@ -14,6 +14,7 @@ import { lint } from './lint';
 import { runGuarded, shimRoot } from './run';
 import { approverFor, startCliHost, stderrLogger } from './serve';
 import { controlHosts } from './control';
+import { runDaemon } from './daemon';
 import { policyContext, POLICY_FLAGS } from './policyContext';
 
 const HELP: Record<string, string> = {
@@ -32,6 +33,7 @@ Commands:
   revoke    revoke every agent credential now (kill switch); rearm undoes it with your approval
   status    the state of every running guard of this user
   shell-init  print the bash or zsh init that installs the guard's trap
+  daemon    the per-user guard agents' hooks reach when nothing else runs (started on demand)
   hook      answer an agent's pre-tool hook (claude-code, copilot, cursor, gemini, codex, cline)
   install-hooks  connect agents: install, check or remove the guard's hook in their config
   schema    print the JSON Schema of .agentpolicy.yaml
@@ -87,6 +89,14 @@ The state (armed, degraded and why, killed) and pending approvals of every runni
   rearm: `Usage: agentpolicy rearm [--socket S]
 
 Re-enables agents after \`agentpolicy revoke --all\`; each guard asks the person first.
+`,
+  daemon: `Usage: agentpolicy daemon [--idle-minutes N]
+
+The per-user guard that agents' hooks reach when no VS Code window or \`agentpolicy serve\`
+runs for their folder. The first such hook call starts it (set AGENTPOLICY_NO_DAEMON=1 to
+decide every call in its own process instead); it resolves the policy per folder, asks nobody
+(asks go back to agents that can ask you, else are denied with how to get approval), writes
+the per-user audit log, and exits after N idle minutes (default 30).
 `,
   hook: `Usage: agentpolicy hook <agent> [--home D] [--policy F] [--org-policy F] [--audit-dir D] [--trust-repo]
 
@@ -208,6 +218,10 @@ export async function main(argv: string[], io: IO): Promise<number> {
         else if (shell === 'zsh') io.out.write(`export AGENTPOLICY_SHIM_DIR=${shimRoot()}/bin\nexport PATH="$AGENTPOLICY_SHIM_DIR:$PATH"\nsource ${shimRoot()}/zsh/.zshenv\n`);
         else throw new UsageError('shell-init takes bash or zsh');
         return 0;
+      }
+      case 'daemon': {
+        const args = parseArgs(rest, { values: ['--idle-minutes'] });
+        return await runDaemon(args, io);
       }
       case 'hook': {
         const args = parseArgs(rest, { values: ['--home', '--policy', '--org-policy', '--audit-dir'], booleans: ['--trust-repo'] });

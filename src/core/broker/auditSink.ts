@@ -12,7 +12,7 @@ export class AuditLogSink implements AuditSink {
 
   constructor(
     private readonly log: AuditLog,
-    private readonly policy: () => CompiledPolicy,
+    private readonly policy: (cwd?: string) => CompiledPolicy,
   ) {}
 
   async result(ref: number, result: { ran: boolean; exitCode?: number; durationMs?: number }): Promise<void> {
@@ -22,7 +22,7 @@ export class AuditLogSink implements AuditSink {
   }
 
   async decision(r: DecisionRecord): Promise<number> {
-    const p = this.policy();
+    const p = this.policy(r.cwd);
     const reg = r.subject.kind === 'agent' ? p.agents.find((a) => a.id === r.subject.id) : undefined;
     const { outcome } = r;
     const asked = r.decision.effect === 'ask';

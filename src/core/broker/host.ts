@@ -42,6 +42,7 @@ export interface AttributionInput {
   interactive?: boolean;
   /** The credential the request carried. */
   token?: string;
+  cwd?: string;
   /** The command line, when the request is one (an interactive line, a script's command). */
   command?: string;
   peer: Peer;
@@ -82,8 +83,8 @@ export type ControlReport = {
 }[ControlEventKind];
 
 export interface GuardHostOptions {
-  /** The policy in force now (the extension swaps it on reload). */
-  policy: () => CompiledPolicy;
+  /** The policy in force now for a folder (the extension swaps it on reload; the per-user daemon resolves it per folder). */
+  policy: (cwd?: string) => CompiledPolicy;
   workspace: string;
   approver?: Approver;
   /** Shown when nobody can be asked: where the person could approve instead. */
@@ -326,7 +327,7 @@ export class GuardHost implements IpcHandler {
 
   private async runHook(frame: HookFrame, claims: CredentialClaims | undefined): Promise<HookAnswer> {
     // The agents' adapters, speaking for the registered agent whose match.hooks names them.
-    const hooks = this.opts.hooks ?? adapterHooks((a) => agentForHook(this.opts.policy().agents, a)?.id ?? a);
+    const hooks = this.opts.hooks ?? adapterHooks((a, cwd) => agentForHook(this.opts.policy(cwd).agents, a)?.id ?? a);
     try {
       return await hooks.run(frame, async (call) => {
         const subject: Subject = { kind: 'agent', id: call.agent, method: 'hook', evidence: `${frame.agent} hook${call.sessionId ? `, agent session ${call.sessionId}` : ''}${claims?.role === 'session' ? ` in guarded session ${claims.sid}` : ''}`, sessionId: call.sessionId };
@@ -335,7 +336,7 @@ export class GuardHost implements IpcHandler {
         let decided: Decision | undefined;
         if (call.failure) decided = syntheticDecision('deny', 'high', [], call.failure);
         else if (call.unknownTool) {
-          decided = decide(this.opts.policy(), request, { user: this.opts.user });
+          decided = decide(this.opts.policy(call.cwd), request, { user: this.opts.user });
           if (decided.effect === 'allow') decided = { ...decided, effect: 'ask', reasons: [`${call.tool} is not a tool the policy can judge`, ...decided.reasons] };
         }
         const verdict = await this.broker.decide({
@@ -373,8 +374,8 @@ export class GuardHost implements IpcHandler {
       const seen = this.server?.verifyPeer(peer) ?? peer;
       pidVerified = seen.inode !== undefined && seen.uid === ownUid() && pidHoldsSocket(msg.pid, seen.inode);
     }
-    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer, token: msg.token });
-    const policy = this.opts.policy();
+    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer, token: msg.token, cwd: msg.cwd });
+    const policy = this.opts.policy(msg.cwd);
     const launched = msg.launch ? registeredLaunch(policy, msg.launch, subject) : msg.source === 'shim' && msg.command !== undefined ? shimLaunch(policy, msg.command, msg.cwd, subject) : undefined;
     const { request, what } = launched ?? toDecisionRequest(msg.launch ? { ...msg, launch: undefined, command: shellJoin(msg.launch) } : msg, subject);
     const v = await this.broker.decide({ source: msg.source, cwd: msg.cwd, subject, sessionId: claims.sid, request, what, decided: launched?.decided });
@@ -399,7 +400,7 @@ export class GuardHost implements IpcHandler {
     if (input.pid !== undefined) {
       try {
         const chain = ancestry(input.pid, { stopAt: process.pid });
-        const found = attributeFromProcesses(this.opts.policy().agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal', token: input.token }, chain, this.opts.user ?? os.userInfo().username, this.personShells);
+        const found = attributeFromProcesses(this.opts.policy(input.cwd).agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal', token: input.token }, chain, this.opts.user ?? os.userInfo().username, this.personShells);
         // A verified prompt makes its shell the person's: what it starts (in its own lineage) is the person's work.
         if (found?.kind === 'person' && input.interactive && input.pidVerified && chain[0]) this.personShells.add(processKey(chain[0]));
         // An unverified pid may not move a program `run` started over to another agent.
