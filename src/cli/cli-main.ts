@@ -15,6 +15,7 @@ import { runGuarded, shimRoot } from './run';
 import { approverFor, startCliHost, stderrLogger } from './serve';
 import { controlHosts } from './control';
 import { runDaemon } from './daemon';
+import { agentsCommand } from './agents';
 import { policyContext, POLICY_FLAGS } from './policyContext';
 
 const HELP: Record<string, string> = {
@@ -33,6 +34,7 @@ Commands:
   revoke    revoke every agent credential now (kill switch); rearm undoes it with your approval
   status    the state of every running guard of this user
   shell-init  print the bash or zsh init that installs the guard's trap
+  agents    access review: the agents registry and what each did (allow/ask/deny, last activity)
   daemon    the per-user guard agents' hooks reach when nothing else runs (started on demand)
   hook      answer an agent's pre-tool hook (claude-code, copilot, cursor, gemini, codex, cline)
   install-hooks  connect agents: install, check or remove the guard's hook in their config
@@ -89,6 +91,13 @@ The state (armed, degraded and why, killed) and pending approvals of every runni
   rearm: `Usage: agentpolicy rearm [--socket S]
 
 Re-enables agents after \`agentpolicy revoke --all\`; each guard asks the person first.
+`,
+  agents: `Usage: agentpolicy agents [--json] [--audit-dir D] [--cwd D] [--home D] [--policy F]
+
+The access review: every registered agent (id, owner, purpose, risk tier, expiry, how it is
+recognised) with its last activity and allow/ask/deny counts from the audit log (default: the
+per-user log), agents that acted without being registered, and registrations expired or
+expiring within 30 days. --json for scripts.
 `,
   daemon: `Usage: agentpolicy daemon [--idle-minutes N]
 
@@ -218,6 +227,10 @@ export async function main(argv: string[], io: IO): Promise<number> {
         else if (shell === 'zsh') io.out.write(`export AGENTPOLICY_SHIM_DIR=${shimRoot()}/bin\nexport PATH="$AGENTPOLICY_SHIM_DIR:$PATH"\nsource ${shimRoot()}/zsh/.zshenv\n`);
         else throw new UsageError('shell-init takes bash or zsh');
         return 0;
+      }
+      case 'agents': {
+        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--audit-dir'], booleans: ['--trust-repo', '--json'] });
+        return await agentsCommand(args, io);
       }
       case 'daemon': {
         const args = parseArgs(rest, { values: ['--idle-minutes'] });
