@@ -26,6 +26,8 @@ export async function runDaemon(args: ParsedArgs, io: { err: NodeJS.WritableStre
   // One per user: another live daemon (workspace "/") already serves.
   if (findHosts('/').some((h) => h.workspace === '/')) return 0;
   const lock = path.join(path.dirname(registryDir()), 'daemon.lock');
+  // Without its runtime folder a daemon cannot be found by any hook: nothing to serve.
+  if (!fs.existsSync(path.dirname(path.dirname(lock)))) return 0;
   fs.mkdirSync(path.dirname(lock), { recursive: true, mode: 0o700 });
   if (!takeLock(lock)) return 0;
   try {
@@ -51,6 +53,11 @@ export async function runDaemon(args: ParsedArgs, io: { err: NodeJS.WritableStre
       onDecision: () => (last = Date.now()),
     });
     for (const p of host.degradedBecause) io.err.write(`agentpolicy daemon: ${p}\n`);
+    // Found by nobody (the registry could not be written): nothing to serve.
+    if (findHosts('/').every((h) => h.pid !== process.pid)) {
+      await host.close();
+      return 0;
+    }
     await new Promise<void>((resolve) => {
       const stop = () => {
         clearInterval(timer);

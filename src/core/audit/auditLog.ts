@@ -42,6 +42,14 @@ export interface AuditLogOptions {
   checkpointIntervalMs?: number;
   /** Filled into events whose context lacks them. */
   defaults?: { osUser?: string; osUid?: number; hostname?: string };
+  /**
+   * How an allowed decision is made durable. `0` (default for a bare log): fdatasync before
+   * append() resolves, like every other record. `N > 0`: it is written (write(2), so it survives
+   * the writer being killed) before append() resolves and flushed to disk within N ms, batched;
+   * denies, asks, approvals, control events and checkpoints are still flushed before they
+   * resolve. Only a kernel crash or power loss within N ms can lose an allowed decision.
+   */
+  allowSyncWithinMs?: number;
 }
 
 /** Set aside on reopen when the last line was torn by a crash. */
@@ -76,6 +84,7 @@ export class AuditLog {
   readonly notes: string[] = [];
   private readonly maxFileBytes: number;
   private readonly checkpointEvery: number;
+  private readonly allowSyncWithinMs: number;
   private readonly checkpointIntervalMs: number;
   private readonly defaults: { osUser: string; osUid: number; hostname: string };
 
@@ -96,6 +105,7 @@ export class AuditLog {
     this.maxFileBytes = opts.maxFileBytes ?? 64 * 1024 * 1024;
     this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
     this.checkpointIntervalMs = Math.max(0, opts.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
+    this.allowSyncWithinMs = Math.max(0, opts.allowSyncWithinMs ?? 0);
     let user = 'unknown';
     try {
       user = os.userInfo().username;
@@ -293,6 +303,7 @@ export class AuditLog {
     let since = this.sinceCheckpoint;
     let uncoveredAt = this.uncoveredAt;
     let needCheckpoint: string | undefined;
+    let mustSync = false;
     const parts: string[] = [];
     const results: { seq: number; hash: string }[] = [];
     const now = Date.now();
@@ -321,7 +332,9 @@ export class AuditLog {
         if (ev.type === 'decision' && (ev.decision.effect !== 'allow' || ev.approval)) needCheckpoint = ev.decision.effect === 'allow' ? 'approval' : ev.decision.effect;
         // Control actions (kill switch, sandbox off, policy change, ...) are rare and each matters: sign at once.
         else if (ev.type === 'control') needCheckpoint = 'control';
+        if (!(ev.type === 'decision' && ev.decision.effect === 'allow' && !ev.approval)) mustSync = true;
       } else if (item.kind === 'record') {
+        mustSync = true;
         results.push(push(item.fields));
         if (since++ === 0) uncoveredAt = now;
       } else {
@@ -331,8 +344,9 @@ export class AuditLog {
     if (!needCheckpoint && since >= this.checkpointEvery) needCheckpoint = 'count';
     if (!needCheckpoint && since > 0 && this.checkpointIntervalMs > 0 && now - uncoveredAt >= this.checkpointIntervalMs) needCheckpoint = 'time';
     if (needCheckpoint && since > 0) await signCheckpoint(needCheckpoint);
+    if (batch.some((i) => i.kind === 'checkpoint')) mustSync = true;
     // A batch of checkpoints with nothing to cover writes nothing (never an empty line).
-    return { text: parts.length ? parts.join('\n') + '\n' : '', seq, head, sinceCheckpoint: since, uncoveredAt, results };
+    return { text: parts.length ? parts.join('\n') + '\n' : '', mustSync: mustSync || needCheckpoint !== undefined || this.allowSyncWithinMs <= 0, seq, head, sinceCheckpoint: since, uncoveredAt, results };
   }
 
   private withDefaults(event: AuditEvent, now: number): AuditEvent {
@@ -350,7 +364,11 @@ export class AuditLog {
     // One write() per batch; loop only if the kernel writes short.
     let off = 0;
     while (off < buf.length) off += await writeAsync(this.fd, buf, off, buf.length - off);
-    await fdatasyncAsync(this.fd);
+    if (e.mustSync) {
+      clearTimeout(this.syncTimer);
+      this.syncTimer = undefined;
+      await fdatasyncAsync(this.fd);
+    } else this.deferSync();
     this.stats.writes++;
     this.size += buf.length;
     this.seq = e.seq;
@@ -358,6 +376,21 @@ export class AuditLog {
     this.sinceCheckpoint = e.sinceCheckpoint;
     this.uncoveredAt = e.uncoveredAt;
     this.armTimer();
+  }
+
+  private syncTimer: NodeJS.Timeout | undefined;
+
+  /** Flushes written-but-unsynced allowed decisions within allowSyncWithinMs, once for all of them. */
+  private deferSync(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = undefined;
+      if (this.closed || this.failed) return;
+      fs.fdatasync(this.fd, (err) => {
+        // A flush that fails fails the log: later appends are refused (their actions denied).
+        if (err && !this.failed) this.failed = fsError(err, 'cannot be written', path.join(this.dir, segmentName(this.segment)), this.dir);
+      });
+    }, this.allowSyncWithinMs);
   }
 
   /** Makes sure a checkpoint follows within checkpointIntervalMs of the first record not covered by one. */
@@ -391,6 +424,8 @@ export class AuditLog {
 
 interface Encoded {
   text: string;
+  /** Must be on disk before its appends resolve (anything but allowed decisions). */
+  mustSync: boolean;
   seq: number;
   head: string;
   sinceCheckpoint: number;

@@ -110,9 +110,18 @@ export interface GuardHostOptions {
   refusedFlushMs?: number;
 }
 
+/**
+ * Allowed decisions are written before the action runs and flushed to disk within this time
+ * (denies, asks, approvals and control events are flushed before they are answered); only a
+ * kernel crash or power loss in that window could lose one. AGENTPOLICY_AUDIT_SYNC=always
+ * flushes every record before answering.
+ */
+export const ALLOW_SYNC_WITHIN_MS = 50;
+
 /** Opens the host's log: the folder given (`--audit-dir`), else a free stream of the per-user root. */
 function openLog(dir: string | undefined): Promise<AuditLog> {
-  return dir ? AuditLog.open(path.resolve(dir)) : openAuditStream(defaultAuditRoot());
+  const opts = { allowSyncWithinMs: process.env.AGENTPOLICY_AUDIT_SYNC === 'always' ? 0 : ALLOW_SYNC_WITHIN_MS };
+  return dir ? AuditLog.open(path.resolve(dir), opts) : openAuditStream(defaultAuditRoot(), opts);
 }
 
 /** One line for a failure: its message without a stack. */

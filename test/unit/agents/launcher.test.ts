@@ -83,6 +83,7 @@ describe('hook launcher (bash, real sockets)', function () {
     // The per-user daemon has its own test below; here every in-process call stays one process.
     env = { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state'), XDG_RUNTIME_DIR: path.join(tmp, 'run'), AGENTPOLICY_NO_DAEMON: '1' };
     fs.mkdirSync(env.HOME!, { recursive: true });
+    fs.mkdirSync(env.XDG_RUNTIME_DIR!, { mode: 0o700 });
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -232,7 +233,6 @@ describe('hook launcher (bash, real sockets)', function () {
   it('with no guard running, the first call starts the per-user daemon, which answers the next ones', async () => {
     const denv = { ...env };
     delete denv.AGENTPOLICY_NO_DAEMON;
-    fs.mkdirSync(denv.XDG_RUNTIME_DIR!, { mode: 0o700 });
     const first = await launch('claude-code', forcePush, denv);
     assert.strictEqual(first.code, 2, first.err);
     const hosts = path.join(denv.XDG_RUNTIME_DIR!, `agentpolicy-${process.getuid!()}`, 'hosts');
