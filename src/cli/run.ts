@@ -93,7 +93,7 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
     const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env });
     if (!sandboxed && !nested) {
       // TODO(lead): a broker request for control events, so a run under an outside host (AGENTPOLICY_SOCKET) audits this too.
-      await guard.own?.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}` });
+      await guard.own?.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}`, data: { program: argv[0], argv, reason: '--no-sandbox' } });
     }
     const started = Date.now();
     const code = box

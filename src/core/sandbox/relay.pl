@@ -37,7 +37,14 @@ open(my $ctl, '+<&=', 3) or fail("no channel to the guard: $!");
 $ctl->autoflush(1);
 binmode($ctl);
 
-my $sel = IO::Select->new($ctl);
+# The agent's exit wakes the loop at once: SIGCHLD writes to a pipe the loop selects on.
+pipe(my $wake_r, my $wake_w) or fail("cannot make a pipe: $!");
+$wake_w->autoflush(1);
+$wake_r->blocking(0);
+$wake_w->blocking(0);
+$SIG{CHLD} = sub { syswrite($wake_w, 'x') };
+
+my $sel = IO::Select->new($ctl, $wake_r);
 my %kind;     # fileno -> 'listen' | 'forward' | 'conn' | 'ctl'
 my %cfg;      # listener fileno -> config
 my %peer;     # conn fileno -> peer handle
@@ -46,6 +53,7 @@ my %handle;   # fileno -> handle
 my %waiting;  # forward upstream fileno -> { client => handle, head => bytes }
 
 $kind{fileno($ctl)} = 'ctl';
+$kind{fileno($wake_r)} = 'wake';
 
 sub listener {
   my ($port, $addr) = @_;
@@ -164,7 +172,7 @@ for (;;) {
     $rsel->add($h) unless $p && length($out{fileno($p)} // '') > $HIGH;
     $wsel->add($h) if length($out{$fd} // '');
   }
-  my ($rr, $ww) = IO::Select->select($rsel, $wsel, undef, 0.05);
+  my ($rr, $ww) = IO::Select->select($rsel, $wsel, undef, 1);
   for my $h (@{ $ww // [] }) {
     my $fd = fileno($h);
     next unless defined $fd && $handle{$fd};
@@ -175,6 +183,10 @@ for (;;) {
     my $fd = fileno($h);
     next unless defined $fd && exists $kind{$fd};
     my $k = $kind{$fd};
+    if ($k eq 'wake') {
+      sysread($wake_r, my $drain, 512);
+      next;
+    }
     if ($k eq 'ctl') {
       my $n = sysread($ctl, my $buf, 65536);
       if (!$n) {

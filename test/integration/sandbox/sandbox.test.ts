@@ -1,7 +1,9 @@
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readRecords } from '../../../src/core/audit/reader';
 import { insideSandbox, probeSandbox } from '../../../src/core/sandbox/launch';
 import { AWS_KEY, distDir, makeWorld, personEnv, sandboxed, SECRET, SSH_KEY, type World } from './world';
 
@@ -273,4 +275,33 @@ describeSandbox('sandbox relays: perl and, where there is no perl, Node', functi
       assert.ok(Date.now() - t0 < 10_000);
     });
   }
+});
+
+describeSandbox('agentpolicy run and the sandbox (the CLI)', function () {
+  this.timeout(60_000);
+  let tmp: string;
+  before(() => {
+    tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ap-sandbox-cli-')));
+    fs.mkdirSync(path.join(tmp, 'ws'));
+    fs.mkdirSync(path.join(tmp, 'home'));
+    fs.writeFileSync(path.join(tmp, 'policy.yaml'), 'version: 1\ndefaults:\n  command: allow\nsecrets: [.env]\n');
+    fs.writeFileSync(path.join(tmp, 'ws', '.env'), 'SECRET=cli\n');
+    fs.writeFileSync(path.join(tmp, 'ws', 'show.sh'), 'cat .env 2>&1\n');
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const cli = (extra: string[]) =>
+    spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'run', '--policy', path.join(tmp, 'policy.yaml'), '--home', path.join(tmp, 'home'), '--audit-dir', path.join(tmp, 'audit'), '--approver', 'allow', '--agent', 'claude-code', ...extra, '--', '/bin/sh', 'show.sh'], { cwd: path.join(tmp, 'ws'), encoding: 'utf8', env: { PATH: process.env.PATH, HOME: path.join(tmp, 'home') } });
+
+  it('sandboxes by default; --no-sandbox runs unsandboxed once and writes a sandbox-off control event', async () => {
+    const boxed = cli([]);
+    assert.ok(!boxed.stdout.includes('SECRET=cli'), boxed.stdout + boxed.stderr);
+    assert.match(boxed.stdout, /Permission denied/);
+    const open = cli(['--no-sandbox']);
+    assert.match(open.stdout, /SECRET=cli/);
+    const events: Record<string, unknown>[] = [];
+    for await (const batch of readRecords(path.join(tmp, 'audit'))) events.push(...(batch as unknown as Record<string, unknown>[]));
+    const off = events.filter((e) => e.type === 'control' && (e.control as { event: string }).event === 'sandbox-off');
+    assert.strictEqual(off.length, 1, 'one sandbox-off event, for the one unsandboxed run');
+    assert.deepStrictEqual((off[0].control as { data: unknown }).data, { program: '/bin/sh', argv: ['/bin/sh', 'show.sh'], reason: '--no-sandbox' });
+  });
 });
