@@ -65,6 +65,8 @@ async function main() {
   // The JSON Schema for editors is generated from the same zod schema the loader uses.
   const schema = require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'schema'], { encoding: 'utf8' });
   fs.writeFileSync('dist/agentpolicy.schema.json', schema);
+  // The built-in policy layers, validated once here rather than parsed in every hook call.
+  fs.writeFileSync('dist/builtin-layers.json', require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'builtin-layers'], { encoding: 'utf8' }));
   // The hook launcher's static deny answers (used when the broker times out), from the TS adapters.
   require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'install-hooks', '--write-deny-answers', 'dist/shim/hook'], { stdio: 'inherit' });
 }

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AuditLogError } from '../core/audit/errors';
 import { policyJsonSchema } from '../core/policy/schema';
-import { POLICY_FILE } from '../core/policy/resolve';
+import { builtinLayersJson, POLICY_FILE } from '../core/policy/resolve';
 import { TEMPLATES, type TemplateName } from '../core/policy/templates';
 import { parseArgs, UsageError, USAGE_EXIT } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
@@ -248,6 +248,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await installHooksCommand(rest, io);
       case 'audit':
         return await runAuditCommand(rest, io);
+      case 'builtin-layers':
+        // For the build (esbuild.js): the built-in layers, validated, as JSON.
+        parseArgs(rest, {});
+        io.out.write(builtinLayersJson() + '\n');
+        return 0;
       case 'schema':
         parseArgs(rest, {});
         io.out.write(JSON.stringify(policyJsonSchema(), null, 2) + '\n');

@@ -63,7 +63,8 @@ export async function runDaemon(args: ParsedArgs, io: { err: NodeJS.WritableStre
         clearInterval(timer);
         resolve();
       };
-      const timer = setInterval(() => Date.now() - last > idleMinutes * 60_000 && stop(), 10_000);
+      // Idle, or no longer findable (its registry entry or runtime folder removed): done.
+      const timer = setInterval(() => (Date.now() - last > idleMinutes * 60_000 || !findHosts('/').some((h) => h.pid === process.pid)) && stop(), 10_000);
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });

@@ -101,6 +101,15 @@ describe('identity from real process trees (fake agent executables, daemons, int
     assert.strictEqual(asked.length, 0, `the person was prompted: ${asked.map((q) => `${q.what} (${q.subject.kind} ${q.subject.id} ${q.subject.method})`).join('; ')}`);
   });
 
+  it('zsh too: the person typing at an interactive zsh is the person', async () => {
+    const env = await envFor({ id: 'vscode-terminal', kind: 'unknown', method: 'terminal' });
+    const r = await run(['/usr/bin/zsh', '-i'], env, work, 'echo zsh-person-typed\nexit\n');
+    assert.match(r.out, /zsh-person-typed/);
+    const d = lastFor('echo zsh-person-typed')!;
+    assert.ok(d, r.out);
+    assert.deepStrictEqual([d.subject.kind, d.subject.method], ['person', 'terminal']);
+  });
+
   it('an agent the person starts from their own shell is that agent, not the person', async () => {
     const env = await envFor({ id: 'vscode-terminal', kind: 'unknown', method: 'terminal' });
     await run(['/bin/bash', '--norc', '-i'], env, work, `echo person-starts-agent\nfake-agent 'echo via-agent'\nexit\n`);

@@ -196,9 +196,10 @@ export class GuardHost implements IpcHandler {
       host.problems.push(problem);
       opts.logger?.error(`[host] ${problem}`);
     }
-    host.ownerToken = (await credentials.issue(opts.user ?? os.userInfo().username, { role: 'owner', kind: 'person', ttlSeconds: 30 * 86400 })).token;
-    host.hookToken = (await credentials.issue('hook', { role: 'hook', kind: 'unknown', ttlSeconds: 30 * 86400 })).token;
     if (opts.listen !== false) {
+      // The credentials a transport needs: the person's for control, the hook launchers'.
+      host.ownerToken = (await credentials.issue(opts.user ?? os.userInfo().username, { role: 'owner', kind: 'person', ttlSeconds: 30 * 86400 })).token;
+      host.hookToken = (await credentials.issue('hook', { role: 'hook', kind: 'unknown', ttlSeconds: 30 * 86400 })).token;
       host.server = new BrokerServer(host, opts.limits ?? DEFAULT_LIMITS, opts.logger, host.proof);
       const address = await host.server.listen(undefined, { tcp: opts.tcp });
       if (address.port && !host.server.tcpPeersChecked) host.problems.push('this system does not show who owns a TCP connection: the shell port relies on credentials alone');
@@ -213,7 +214,8 @@ export class GuardHost implements IpcHandler {
     host.refusedTimer = setInterval(() => void host.flushRefused(), opts.refusedFlushMs ?? 10_000);
     host.refusedTimer.unref();
     host.updateState();
-    await host.control({ event: 'host-start', subject: host.owner(), outcome: 'done', detail: `guard host started for ${opts.workspace}${host.server?.address ? ` (socket ${host.server.address.socketPath}, port ${host.server.address.port})` : ' (in process)'}`, data: { pid: process.pid, workspace: opts.workspace } });
+    // A host in process (one hook call) is one decision, not a guard that starts and stops.
+    if (opts.listen !== false) await host.control({ event: 'host-start', subject: host.owner(), outcome: 'done', detail: `guard host started for ${opts.workspace}${host.server?.address ? ` (socket ${host.server.address.socketPath}, port ${host.server.address.port})` : ' (in process)'}`, data: { pid: process.pid, workspace: opts.workspace } });
     return host;
   }
 
@@ -467,7 +469,7 @@ export class GuardHost implements IpcHandler {
   async close(): Promise<void> {
     clearInterval(this.refusedTimer);
     await this.flushRefused().catch(() => undefined);
-    await this.control({ event: 'host-stop', subject: this.owner(), outcome: 'done', detail: 'guard host stopped', data: { pid: process.pid } }).catch(() => undefined);
+    if (this.server) await this.control({ event: 'host-stop', subject: this.owner(), outcome: 'done', detail: 'guard host stopped', data: { pid: process.pid } }).catch(() => undefined);
     if (this.registryFile) unregisterHost(this.registryFile);
     await this.server?.close();
     await this.audit?.close();
