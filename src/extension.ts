@@ -49,14 +49,14 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
   // Audit calls made before the guard is up wait for it (GuardService.auditControl awaits ready).
   let guardRef: GuardService | undefined;
   const gate = new PolicyGate(logger, async (a) => {
-    await guardRef?.auditControl({ control: 'policy-change', subject: a.subject, effect: a.outcome === 'applied' || a.outcome === 'kept' ? 'allow' : a.outcome === 'held' ? 'ask' : 'deny', what: `${a.outcome}: ${a.summary}`, path: a.file, layer: 'repo' });
+    await guardRef?.auditControl({ control: 'policy-change', subject: a.subject, effect: a.outcome === 'applied' || a.outcome === 'kept' ? 'allow' : a.outcome === 'held' ? 'ask' : 'deny', what: `${a.outcome}: ${a.summary}`, path: a.file, layer: 'repo', before: a.before, after: a.after });
   });
   const policies = new PolicyService(logger, gate);
   const approvals = new PendingApprovals(() => policies.policy);
   const terminals = new TerminalTracker();
   const guard = new GuardService(context, policies, approvals, terminals, logger);
   guardRef = guard;
-  const files = new FileGuard(policies, gate, logger, (what, file, subject, effect) => guard.auditControl({ control: 'file-restore', subject, effect, what, path: file }));
+  const files = new FileGuard(policies, gate, logger, (what, file, subject, effect, ruleIds) => guard.auditControl({ control: 'file-restore', subject, effect, what, path: file, ruleIds }));
   const audit = new AuditView(context.extensionUri, guard);
   const shipping = new AuditShipping(context, guard, logger);
   const explain = new ExplainDocuments(policies);

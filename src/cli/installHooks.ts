@@ -29,7 +29,6 @@ Codex runs a new hook only after you trust it (/hooks in Codex); Gemini CLI and 
 repo config only for a trusted folder; Cline needs "Enable Hooks" in its settings.
 `;
 
-const TIMEOUT_REASON = 'agentpolicy: deny: the guard did not answer in time, so the tool call was blocked. Retry; if it keeps happening, restart `agentpolicy serve` or VS Code (Agent Policy: Show Log).';
 
 /** Where the launcher ships: next to the bundle (dist/shim/hook), or dist/ from the compiled tests. */
 export function defaultLauncher(): string {
@@ -38,11 +37,15 @@ export function defaultLauncher(): string {
 }
 
 /** The static deny answers the launcher prints when a broker stops answering (build time). */
+/** Stands for the launcher's reason in the static deny answers (plain ASCII: safe in JSON, TOML and text). */
+export const DENY_REASON_PLACEHOLDER = '@@AGENTPOLICY_REASON@@';
+
 export function writeDenyAnswers(dir: string): void {
   const out = path.join(dir, 'deny');
   fs.mkdirSync(out, { recursive: true });
   for (const id of AGENT_IDS) {
-    const o = ADAPTERS[id].denyOutput(TIMEOUT_REASON);
+    // The launcher puts its own one-line reason where the placeholder stands (it strips quotes and backslashes).
+    const o = ADAPTERS[id].denyOutput(DENY_REASON_PLACEHOLDER);
     fs.writeFileSync(path.join(out, `${id}.stdout`), o.stdout);
     fs.writeFileSync(path.join(out, `${id}.stderr`), o.stderr);
     fs.writeFileSync(path.join(out, `${id}.code`), `${o.exitCode}\n`);

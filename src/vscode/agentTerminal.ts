@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { quickProbe } from '../core/sandbox/launch';
 import type { GuardService } from './guardService';
 import { COMMANDS, SETTINGS, TERMINAL_PROFILE } from './ids';
 import { dispose } from './logger';
@@ -14,9 +15,12 @@ import { dispose } from './logger';
  * folder (read, then deleted, before the first prompt): the environment collection VS Code
  * applies to every terminal would otherwise replace it with the person's.
  *
- * Sandboxing (bubblewrap, from src/core/sandbox/launch.ts) is the sandbox helper's launcher and
- * not on main yet: with `agentPolicy.agentTerminal.sandbox` on, the profile says so in its name
- * and the log rather than pretending.
+ * Sandboxed (`agentPolicy.agentTerminal.sandbox`, on by default): the shell runs under
+ * `agentpolicy run --agent <id>` (the bundled CLI, through this window's broker), which puts it
+ * in the policy's bubblewrap sandbox (src/core/sandbox/launch.ts): protected paths read-only,
+ * secrets hidden, no direct network, pushes through the guard. Where no sandbox can be made here
+ * (no bwrap, user namespaces off, not Linux) the terminal opens guarded but unsandboxed and says
+ * why, in its first line and in the log.
  */
 export class AgentTerminalProfile implements vscode.Disposable, vscode.TerminalProfileProvider {
   private disposables: vscode.Disposable[] = [];
@@ -63,39 +67,43 @@ export class AgentTerminalProfile implements vscode.Disposable, vscode.TerminalP
     return new vscode.TerminalProfile(await this.options());
   }
 
-  /** The options of a new agent terminal: bash with the agent's own credential. */
+  /** The options of a new agent terminal: bash with the agent's own credential, in the sandbox where one can be made. */
   async options(agentId = this.agentId()): Promise<vscode.TerminalOptions> {
     const env = await this.guard.agentEnvironment(agentId);
     const dir = this.guard.address?.dir;
     if (!dir) throw new Error('the guard is not running');
+    const want = vscode.workspace.getConfiguration().get<boolean>(SETTINGS.agentTerminalSandbox) ?? false;
+    const probe = want ? quickProbe() : { ok: false, reason: 'agentPolicy.agentTerminal.sandbox is off', fix: 'turn the setting on' };
+    const sandboxed = want && probe.ok;
     const rc = path.join(dir, `agent-terminal-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.rc`);
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const note = sandboxed ? ', in the sandbox' : ` — not sandboxed: ${probe.reason}`;
     fs.writeFileSync(
       rc,
       [
-        '# Agent Policy: the agent terminal\'s own credential (this file removes itself).',
-        `export AGENTPOLICY_TOKEN=${q(env.AGENTPOLICY_TOKEN)}`,
+        '# Agent Policy: the agent terminal (this file removes itself).',
+        // Unsandboxed, the terminal's own credential (the environment collection would give every
+        // terminal the same one); sandboxed, `agentpolicy run` issued one for it already.
+        ...(sandboxed ? [] : [`export AGENTPOLICY_TOKEN=${q(env.AGENTPOLICY_TOKEN)}`]),
         `export AGENTPOLICY_TERMINAL_AGENT=${q(agentId)}`,
         `/bin/rm -f -- ${q(rc)}`, // by path: the PATH shim would judge it as the agent's
         '[ -r ~/.bashrc ] && . ~/.bashrc',
-        `printf '\\033[2mAgent Policy: agent terminal for %s — every command here is judged as that agent%s.\\033[0m\\n' ${q(agentId)} ${q(this.sandboxNote())}`,
+        `printf '\\033[2mAgent Policy: agent terminal for %s — every command here is judged as that agent%s.\\033[0m\\n' ${q(agentId)} ${q(note)}`,
         '',
       ].join('\n'),
       { mode: 0o600 },
     );
-    this.log(`[agentTerminal] new agent terminal for ${agentId}${this.sandboxNote()}`);
+    this.log(`[agentTerminal] new agent terminal for ${agentId}${note}`);
+    const base = { name: `Agent: ${agentId}`, cwd: vscode.workspace.workspaceFolders?.[0]?.uri, iconPath: new vscode.ThemeIcon('hubot') };
+    if (!sandboxed) return { ...base, shellPath: '/bin/bash', shellArgs: ['--rcfile', rc, '-i'], env: { AGENTPOLICY_TERMINAL_AGENT: agentId } };
     return {
-      name: `Agent: ${agentId}`,
-      shellPath: '/bin/bash',
-      shellArgs: ['--rcfile', rc, '-i'],
-      cwd: vscode.workspace.workspaceFolders?.[0]?.uri,
-      iconPath: new vscode.ThemeIcon('hubot'),
-      env: { AGENTPOLICY_TERMINAL_AGENT: agentId },
+      ...base,
+      name: `Agent: ${agentId} (sandboxed)`,
+      shellPath: process.execPath,
+      shellArgs: [env.AGENTPOLICY_CLI_JS, 'run', '--agent', agentId, '--', '/bin/bash', '--rcfile', rc, '-i'],
+      // The extension host's node (Electron in desktop VS Code: ELECTRON_RUN_AS_NODE makes it node).
+      env: { AGENTPOLICY_TERMINAL_AGENT: agentId, ELECTRON_RUN_AS_NODE: '1' },
     };
-  }
-
-  private sandboxNote(): string {
-    return vscode.workspace.getConfiguration().get<boolean>(SETTINGS.agentTerminalSandbox) ? ' (sandbox requested, but the sandbox launcher is not available in this build: not sandboxed)' : '';
   }
 
   dispose(): void {

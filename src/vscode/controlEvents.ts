@@ -1,15 +1,10 @@
 /**
- * Audit events for what the person and the extension do to the guard itself: policy changes
- * (applied, held, kept, restored), file restores, the kill switch and re-arm.
- *
- * NOTE for the lead (#12): typed control audit events (`kill-switch`, `rearm`, `file-restore`,
- * `policy-change`) are not on main yet, so this small local function writes them as decision
- * events whose rule id names the control and whose agent carries the subject (kind, method,
- * evidence). Replace it with the typed events when they land; the call sites pass everything
- * those need (control, subject, outcome, path, summary).
+ * What the person and the extension do to the guard itself — policy changes (applied, held,
+ * kept, restored), file restores — as the host's typed control events (src/core/audit/events.ts
+ * controlEvent, through GuardHost.control), and as rows in the audit view.
  */
-import { decisionEvent } from '../core/audit/events';
-import type { AuditDecisionEvent } from '../core/audit/types';
+import * as crypto from 'crypto';
+import type { ControlReport } from '../core/broker/host';
 import type { Effect } from '../core/actions/types';
 import type { Subject } from '../core/identity/subject';
 import type { Decision, LayerName } from '../core/pdp/types';
@@ -25,20 +20,28 @@ export interface ControlEventInput {
   what: string;
   path?: string;
   layer?: LayerName;
+  /** For policy changes: the text in force before, and the text that was applied or held (null: deleted). */
+  before?: string | null;
+  after?: string | null;
+  ruleIds?: string[];
 }
 
+/** The audit view's row for a control event (a decision-shaped record). */
 export function controlDecision(i: ControlEventInput): Decision {
   return { effect: i.effect, risk: i.control === 'kill-switch' || i.control === 'file-restore' ? 'critical' : 'high', ruleIds: [i.control], layer: i.layer ?? 'baseline', reasons: [i.what], actions: [], verdicts: [], errors: [], ignored: [] };
 }
 
-export function controlEvent(i: ControlEventInput): AuditDecisionEvent {
-  const ev = decisionEvent({
-    decision: controlDecision(i),
-    agent: { id: i.subject.id, attribution: `${i.subject.kind}:${i.subject.method}` },
-    context: { pep: 'vscode', tool: i.control },
-    request: i.path !== undefined ? { path: i.path, kind: 'file.write' } : { commandLine: i.what, kind: 'command' },
-  });
-  // Keep the evidence with the event (how the subject was established).
-  ev.decision.reasons = [i.what, `subject: ${i.subject.kind} ${i.subject.id} by ${i.subject.method} (${i.subject.evidence})`];
-  return ev;
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+/** The host's typed control report; undefined for kinds the host reports itself (kill switch, re-arm). */
+export function controlReport(i: ControlEventInput): ControlReport | undefined {
+  const outcome = i.effect === 'allow' ? 'done' : 'refused';
+  switch (i.control) {
+    case 'policy-change':
+      return { event: 'policy-change', subject: i.subject, outcome, detail: i.what, data: { after: sha256(i.after ?? ''), ...(i.before !== undefined && i.before !== null ? { before: sha256(i.before) } : {}), ...(i.path ? { file: i.path } : {}) } };
+    case 'file-restore':
+      return { event: 'file-restore', subject: i.subject, outcome, detail: i.what, data: { path: i.path ?? '(unknown)', ...(i.ruleIds ? { ruleIds: i.ruleIds } : {}) } };
+    default:
+      return undefined;
+  }
 }

@@ -41,7 +41,7 @@ export class FileGuard implements vscode.Disposable, vscode.TextDocumentContentP
     private readonly policies: PolicyService,
     private readonly gate: PolicyGate,
     private readonly logger: Logger,
-    private readonly audit: (what: string, file: string, subject: Subject, effect: 'allow' | 'deny') => Promise<void>,
+    private readonly audit: (what: string, file: string, subject: Subject, effect: 'allow' | 'deny', ruleIds?: string[]) => Promise<void>,
   ) {
     this.disposables.push(
       this.restoredEmitter,
@@ -148,7 +148,7 @@ export class FileGuard implements vscode.Disposable, vscode.TextDocumentContentP
     const what = `${before === null ? 'removed' : now === null ? 'recreated' : 'restored'} ${file} after a change made outside the editor (rule ${rules.join(', ')})`;
     this.logger.info(`[fileGuard] ${what}`);
     const unknown: Subject = { kind: 'unknown', id: 'unknown', method: 'none', evidence: 'changed on disk outside the editor (file watcher)' };
-    await this.audit(what, file, unknown, 'deny');
+    await this.audit(what, file, unknown, 'deny', rules);
     const review = 'Review the change…';
     const choice = await vscode.window.showWarningMessage(`Agent Policy ${what}. Protected files change only with your approval.`, review, 'Show Log');
     if (choice === review) await this.review(file);

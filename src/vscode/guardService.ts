@@ -7,7 +7,7 @@ import { GuardHost } from '../core/broker/host';
 import type { Subject } from '../core/identity/subject';
 import type { ServerAddress } from '../core/ipc/server';
 import { initShellParser } from '../core/shell/parser';
-import { controlDecision, controlEvent, type ControlEventInput } from './controlEvents';
+import { controlDecision, controlReport, type ControlEventInput } from './controlEvents';
 import { CONTEXT, SETTINGS } from './ids';
 import { dispose } from './logger';
 import type { PolicyService } from './policyService';
@@ -242,19 +242,17 @@ export class GuardService implements vscode.Disposable {
   }
 
   /**
-   * A control event (policy change, file restore, kill switch, re-arm): in the audit view, the
-   * host's control report, and the audit log. NOTE for the lead: GuardHost.control() only logs a
-   * line on main so far; until it writes typed control events, the local controlEvent() below is
-   * appended to the log. When it does, drop that append (the ControlReport already carries all).
-   * `report: false` when the host already reported it (killAll, rearm).
+   * A control event (policy change, file restore, kill switch, re-arm): a row in the audit view,
+   * and the host's typed control event in the audit log. `report: false` when the host already
+   * wrote it (killAll, rearm).
    */
   async auditControl(i: ControlEventInput, report = true): Promise<void> {
     await this.ready;
     const decision = controlDecision(i);
     const final = i.effect === 'allow' ? 'allow' : 'deny';
     this.record({ time: new Date().toISOString(), subject: i.subject, sessionId: i.control, source: 'vscode', cwd: this.policies.workspace, what: i.path ? `${i.control} ${i.path}: ${i.what}` : `${i.control}: ${i.what}`, decision, outcome: { final, by: i.subject.kind === 'person' ? 'person' : 'policy', message: i.what } });
-    if (report) await this.host?.control({ event: i.control, subject: i.subject, outcome: i.effect === 'deny' ? 'refused' : 'done', detail: i.what, data: i.path ? { path: i.path } : undefined });
-    await this.host?.audit?.append(controlEvent(i)).catch((e) => this.logger.error(`[guard] audit: ${e}`));
+    const r = report ? controlReport(i) : undefined;
+    if (r) await this.host?.control(r);
   }
 
   private updateState(): void {

@@ -33,6 +33,9 @@ export interface PolicyChangeAudit {
   subject: Subject;
   outcome: 'applied' | 'held' | 'restored' | 'kept';
   summary: string;
+  /** The text in force before, and the text applied, held or restored (null: no file). */
+  before: string | null;
+  after: string | null;
 }
 
 /**
@@ -194,7 +197,7 @@ export class PolicyGate implements vscode.Disposable, vscode.TextDocumentContent
     this.setHeld(change);
     if (already?.text === disk) return;
     this.logger.info(`[policyGate] held: ${f} changed on disk outside the editor (${disk === null ? 'deleted' : diffStat(inForce ?? '', disk)})`);
-    await this.audit({ file: f, subject, outcome: 'held', summary: `${disk === null ? 'deleted' : diffStat(inForce ?? '', disk)}; not in force until the person reviews it` });
+    await this.audit({ file: f, subject, outcome: 'held', summary: `${disk === null ? 'deleted' : diffStat(inForce ?? '', disk)}; not in force until the person reviews it`, before: inForce, after: disk });
     void this.pointTo(f, `A change to ${this.label(f)} made outside the editor (an agent or another program) is held: the policy in force is unchanged.`, 'Review…');
   }
 
@@ -251,11 +254,12 @@ export class PolicyGate implements vscode.Disposable, vscode.TextDocumentContent
   }
 
   private async accept(f: string, text: string | null, subject: Subject, outcome: 'applied' | 'kept', summary: string): Promise<void> {
+    const before = this.accepted.get(f) ?? null;
     this.accepted.set(f, text);
     this.clearHeld(f);
     this.docChanged.fire(vscode.Uri.from({ scheme: ACCEPTED_SCHEME, path: f }));
     this.logger.info(`[policyGate] ${outcome}: ${f} (${summary}) by ${subject.kind} ${subject.id}`);
-    await this.audit({ file: f, subject, outcome, summary });
+    await this.audit({ file: f, subject, outcome, summary, before, after: text });
     this.acceptedChanged.fire(f);
   }
 
@@ -274,7 +278,7 @@ export class PolicyGate implements vscode.Disposable, vscode.TextDocumentContent
       return;
     }
     this.clearHeld(f);
-    await this.audit({ file: f, subject, outcome: 'restored', summary: `${summary} undone` });
+    await this.audit({ file: f, subject, outcome: 'restored', summary: `${summary} undone`, before: text, after: text });
     void vscode.window.showInformationMessage(`Agent Policy: restored ${this.label(f)} to the version in force.`);
   }
 

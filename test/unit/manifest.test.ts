@@ -73,7 +73,7 @@ describe('extension manifest', () => {
     assert.deepStrictEqual(pkg.contributes.yamlValidation, [{ fileMatch: ['.agentpolicy.yaml', '**/.config/agentpolicy/policy.yaml'], url: './dist/agentpolicy.schema.json' }]);
     assert.ok(fs.existsSync(path.join(root, 'dist', 'agentpolicy.schema.json')));
     const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
-    for (const f of ['dist/extension.js', 'dist/agentpolicy.schema.json', 'dist/shim/**', 'media/*.png', 'media/walkthrough/**']) assert.ok(ignore.includes(`!${f}`), f);
+    for (const f of ['dist/*.js', 'dist/*.json', 'dist/shim/**', 'media/*.png', 'media/walkthrough/**']) assert.ok(ignore.includes(`!${f}`), f);
   });
 
   it('limits untrusted workspaces and activates on startup and on a policy file', () => {

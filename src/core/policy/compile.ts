@@ -159,7 +159,14 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
       }
       rules.push(compileRule(r, layer.name, ctx));
     });
-    for (const a of layer.doc.agents ?? []) agents.push({ id: a.id, owner: a.owner, purpose: a.purpose, risk: a.risk ?? 'medium', expires: a.expires, layer: layer.name, executables: toList(a.match?.executables), hooks: toList(a.match?.hooks) });
+    for (const a of layer.doc.agents ?? []) {
+      const entry: AgentInfo = { id: a.id, owner: a.owner, purpose: a.purpose, risk: a.risk ?? 'medium', expires: a.expires, layer: layer.name, executables: toList(a.match?.executables), hooks: toList(a.match?.hooks) };
+      const at = agents.findIndex((x) => x.id === a.id);
+      if (at < 0) agents.push(entry);
+      // A later layer re-registers an agent (its owner, tier, expiry), but an untrusted repository may not.
+      else if (untrustedRepo) ignored.push(`${layer.file}: agents[${a.id}] would replace the ${agents[at].layer} registration; ignored because the repository is not trusted`);
+      else agents[at] = entry;
+    }
     // The person's section and the unidentified treatment: an untrusted repository may only tighten them.
     const pd = layer.doc.person?.default;
     if (pd) {

@@ -17,6 +17,46 @@ defaults:
   mcp: ask
   opaque: ask
 
+# The agent CLIs a request can be attributed to: by their hook, by the program \`agentpolicy run\`
+# starts, or among the requesting process's parents. Everyone else is "unidentified".
+agents:
+  - id: claude-code
+    owner: you
+    purpose: Anthropic Claude Code CLI
+    risk: medium
+    match: { executables: [claude, "**/@anthropic-ai/claude-code/**"], hooks: [claude-code] }
+  - id: gemini
+    owner: you
+    purpose: Google Gemini CLI
+    risk: medium
+    match: { executables: [gemini, "**/@google/gemini-cli/**"], hooks: [gemini] }
+  - id: codex
+    owner: you
+    purpose: OpenAI Codex CLI
+    risk: medium
+    match: { executables: [codex, "**/@openai/codex/**"], hooks: [codex] }
+  - id: copilot
+    owner: you
+    purpose: GitHub Copilot (VS Code agent mode and the Copilot CLI)
+    risk: medium
+    match: { executables: [copilot, "**/@github/copilot/**"], hooks: [copilot] }
+  - id: cursor
+    owner: you
+    purpose: Cursor agent
+    risk: medium
+    match: { executables: [cursor-agent], hooks: [cursor] }
+  - id: cline
+    owner: you
+    purpose: Cline
+    risk: medium
+    match: { executables: [cline, "**/cline/**"], hooks: [cline] }
+
+unidentified:
+  effect: ask
+
+person:
+  default: allow
+
 # The guard's own state and the agent configs that load it.
 protected:
   - .agentpolicy.yaml
@@ -160,41 +200,15 @@ const DENY_RULES = `  # --- Never ----------------------------------------------
     reason: Recursive world-writable permissions open the tree to every process.
 `;
 
-const AGENTS = `# The agent CLIs this policy knows. A request is attributed to one when its hook calls us,
-# when \`agentpolicy run\` starts it, or when it is found among the requesting process's
-# parents. Anyone else gets the unidentified treatment below. Change owner to yourself or
-# your team; add an agent with its id, owner and how to recognise it.
-agents:
-  - id: claude-code
-    owner: you
-    purpose: Anthropic Claude Code CLI
-    risk: medium
-    match: { executables: [claude, "**/@anthropic-ai/claude-code/**"], hooks: [claude-code] }
-  - id: gemini
-    owner: you
-    purpose: Google Gemini CLI
-    risk: medium
-    match: { executables: [gemini, "**/@google/gemini-cli/**"], hooks: [gemini] }
-  - id: codex
-    owner: you
-    purpose: OpenAI Codex CLI
-    risk: medium
-    match: { executables: [codex, "**/@openai/codex/**"], hooks: [codex] }
-  - id: copilot
-    owner: you
-    purpose: GitHub Copilot (VS Code agent mode and the Copilot CLI)
-    risk: medium
-    match: { executables: [copilot, "**/@github/copilot/**"], hooks: [copilot] }
-  - id: cursor
-    owner: you
-    purpose: Cursor agent
-    risk: medium
-    match: { executables: [cursor-agent], hooks: [cursor] }
-  - id: cline
-    owner: you
-    purpose: Cline
-    risk: medium
-    match: { executables: [cline, "**/cline/**"], hooks: [cline] }
+const AGENTS = `# Agents: the common agent CLIs are registered in the built-in baseline (claude-code, gemini,
+# codex, copilot, cursor, cline). Register your own here, with an owner and how to recognise it:
+# agents:
+#   - id: my-bot
+#     owner: platform-team@example.com
+#     purpose: nightly dependency updates
+#     risk: low
+#     expires: 2027-06-30
+#     match: { executables: [my-bot] }
 
 # Requests no registered agent can be held to (an unknown program, an expired agent): ask.
 unidentified:

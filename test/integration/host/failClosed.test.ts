@@ -102,7 +102,10 @@ for (const surface of SURFACES) {
       const none = await start();
       const a = await none.hook({ agent: 'claude-code', token: none.hookToken, cwd: work, payload: '{}' }, { transport: 'unix' });
       assert.strictEqual(a.exitCode, 2);
-      assert.match(a.stderr, /deny/);
+      assert.strictEqual(JSON.parse(a.stdout).hookSpecificOutput.permissionDecision, 'deny');
+      const unknownAgent = await none.hook({ agent: 'nobody', token: none.hookToken, cwd: work, payload: '{}' }, { transport: 'unix' });
+      assert.strictEqual(unknownAgent.exitCode, 2);
+      assert.match(unknownAgent.stderr, /unknown agent/);
       const throwing: HookHandler = { run: async () => Promise.reject(new Error('boom')) };
       const broken = await start({ hooks: throwing });
       const b = await broken.hook({ agent: 'claude-code', token: broken.hookToken, cwd: work, payload: '{"x":1}' }, { transport: 'unix' });

@@ -21,7 +21,8 @@ describe('the .vsix contents (vsce ls)', function () {
   });
 
   it('has every bundle, shim, wasm file, the schema, media and the marketplace files', () => {
-    const bundles = fs.readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.js')).map((f) => `dist/${f}`);
+    // Everything esbuild.js writes to dist/ except source maps: bundles, the sandbox relay, built-in layers, wasm.
+    const bundles = fs.readdirSync(path.join(root, 'dist'), { withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('.map')).map((e) => `dist/${e.name}`);
     assert.ok(bundles.length >= 4, `dist/ has only ${bundles}`);
     const shims = (function walk(d: string): string[] {
       return fs.readdirSync(path.join(root, d), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${d}/${e.name}`) : [`${d}/${e.name}`]));

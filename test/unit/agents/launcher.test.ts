@@ -40,6 +40,7 @@ async function fakeBroker(answer: (f: Frame, sock: net.Socket) => string | Buffe
   const sockets = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     sockets.add(sock);
+    sock.on('error', () => undefined); // the launcher may hang up first
     let buf = Buffer.alloc(0);
     sock.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -62,10 +63,13 @@ async function fakeBroker(answer: (f: Frame, sock: net.Socket) => string | Buffe
   return { port, frames, close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) };
 }
 
-function frameAnswer(code: number, out: string, err: string): Buffer {
+/** The host's proof, which every answer carries and the launcher checks. */
+const PROOF = 'test-proof_123';
+
+function frameAnswer(code: number, out: string, err: string, proof = PROOF): Buffer {
   const o = Buffer.from(out);
   const e = Buffer.from(err);
-  return Buffer.concat([Buffer.from(`HK1 ${code} ${o.length} ${e.length}\n`), o, e]);
+  return Buffer.concat([Buffer.from(`HK1 ${code} ${o.length} ${e.length} ${proof}\n`), o, e]);
 }
 
 describe('hook launcher (bash, real sockets)', function () {
@@ -76,8 +80,10 @@ describe('hook launcher (bash, real sockets)', function () {
 
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-launcher-'));
-    env = { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state'), XDG_RUNTIME_DIR: path.join(tmp, 'run') };
+    // The per-user daemon has its own test below; here every in-process call stays one process.
+    env = { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state'), XDG_RUNTIME_DIR: path.join(tmp, 'run'), AGENTPOLICY_NO_DAEMON: '1' };
     fs.mkdirSync(env.HOME!, { recursive: true });
+    fs.mkdirSync(env.XDG_RUNTIME_DIR!, { mode: 0o700 });
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -109,7 +115,7 @@ describe('hook launcher (bash, real sockets)', function () {
   it('asks a broker with the HK1 frame and prints exactly its answer', async () => {
     const b = await fakeBroker(() => frameAnswer(0, '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow","permissionDecisionReason":"ok ✓"}}\n', 'note\n'));
     try {
-      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok-123' });
+      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok-123', AGENTPOLICY_PROOF: PROOF });
       assert.strictEqual(r.code, 0, r.err);
       assert.strictEqual(JSON.parse(r.out).hookSpecificOutput.permissionDecisionReason, 'ok ✓');
       assert.strictEqual(r.err, 'note\n');
@@ -128,7 +134,7 @@ describe('hook launcher (bash, real sockets)', function () {
   it('passes the broker’s exit code through (a deny by exit status)', async () => {
     const b = await fakeBroker(() => frameAnswer(2, '', 'agentpolicy: deny: by the broker\n'));
     try {
-      const r = await launch('codex', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port) });
+      const r = await launch('codex', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF });
       assert.deepStrictEqual([r.code, r.out, r.err], [2, '', 'agentpolicy: deny: by the broker\n']);
     } finally {
       await b.close();
@@ -139,11 +145,11 @@ describe('hook launcher (bash, real sockets)', function () {
     const b = await fakeBroker(() => undefined);
     try {
       const t0 = Date.now();
-      const r = await launch('cline', fs.readFileSync(path.join(FIXTURES, 'cline', 'write-src.json'), 'utf8'), { ...env, AGENTPOLICY_PORT: String(b.port) }, ['1']);
+      const r = await launch('cline', fs.readFileSync(path.join(FIXTURES, 'cline', 'write-src.json'), 'utf8'), { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF }, ['1']);
       assert.ok(Date.now() - t0 < 10000);
       assert.strictEqual(r.code, 0, 'Cline blocks on cancel, not on the exit status');
       assert.strictEqual(JSON.parse(r.out).cancel, true);
-      assert.match(JSON.parse(r.out).errorMessage, /did not answer in time/);
+      assert.match(JSON.parse(r.out).errorMessage, /did not answer within 1 s/);
     } finally {
       await b.close();
     }
@@ -155,7 +161,7 @@ describe('hook launcher (bash, real sockets)', function () {
       return undefined;
     });
     try {
-      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port) });
+      const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF });
       assert.strictEqual(r.code, 2);
       assert.match(r.err, /no-force-push/);
     } finally {
@@ -167,7 +173,7 @@ describe('hook launcher (bash, real sockets)', function () {
     for (const bad of [Buffer.from('HK1 0 500 0\n{"short"'), Buffer.from('OK allow\n')]) {
       const b = await fakeBroker(() => bad);
       try {
-        const r = await launch('gemini', forcePush.replace('PreToolUse', 'BeforeTool'), { ...env, AGENTPOLICY_PORT: String(b.port) }, ['2']);
+        const r = await launch('gemini', forcePush.replace('PreToolUse', 'BeforeTool'), { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF }, ['2']);
         assert.strictEqual(r.code, 2, r.out);
         assert.strictEqual(JSON.parse(r.out).decision, 'deny');
       } finally {
@@ -183,11 +189,12 @@ describe('hook launcher (bash, real sockets)', function () {
       const hosts = path.join(env.XDG_RUNTIME_DIR!, `agentpolicy-${process.getuid!()}`, 'hosts');
       fs.mkdirSync(hosts, { recursive: true, mode: 0o700 });
       fs.chmodSync(path.dirname(hosts), 0o700);
-      fs.writeFileSync(path.join(hosts, 'a'), `workspace=/home/dev\nport=${other.port}\nsocket=/x\npid=${process.pid}\n`);
-      fs.writeFileSync(path.join(hosts, 'b'), `workspace=/home/dev/project\nport=${good.port}\nsocket=/x\npid=${process.pid}\n`);
+      fs.writeFileSync(path.join(hosts, 'a'), `workspace=/home/dev\nport=${other.port}\nsocket=/x\npid=${process.pid}\nproof=${PROOF}\nhooktoken=h1\n`);
+      fs.writeFileSync(path.join(hosts, 'b'), `workspace=/home/dev/project\nport=${good.port}\nsocket=/x\npid=${process.pid}\nproof=${PROOF}\nhooktoken=h2\n`);
       fs.writeFileSync(path.join(hosts, 'dead'), `workspace=/home/dev/project/deeper-but-dead\nport=1\nsocket=/x\npid=999999999\n`);
       const r = await launch('claude-code', forcePush, env);
       assert.strictEqual(r.out, 'from-project\n', r.err);
+      assert.strictEqual(good.frames[0].token, 'h2', 'the registry entry’s hook credential is presented');
       // A registry others can write to is not trusted: the hook decides in-process.
       fs.chmodSync(hosts, 0o777);
       const r2 = await launch('claude-code', forcePush, env);
@@ -199,6 +206,20 @@ describe('hook launcher (bash, real sockets)', function () {
     }
   });
 
+  it('an answer without the host’s proof (a stranger on the port) is a deny, never a pass', async () => {
+    for (const proof of ['wrong-proof', '-']) {
+      const b = await fakeBroker(() => frameAnswer(0, '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"}}\n', '', proof));
+      try {
+        const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(b.port), AGENTPOLICY_TOKEN: 'tok', AGENTPOLICY_PROOF: PROOF });
+        assert.strictEqual(r.code, 2, r.out);
+        assert.strictEqual(JSON.parse(r.out).hookSpecificOutput.permissionDecision, 'deny');
+        assert.match(r.err, /lacks the guard's proof/);
+      } finally {
+        await b.close();
+      }
+    }
+  });
+
   it('a port with no loopback listener of ours is not asked', async () => {
     const srv = net.createServer();
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
@@ -207,6 +228,38 @@ describe('hook launcher (bash, real sockets)', function () {
     const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(port) });
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /no-force-push/);
+  });
+
+  it('with no guard running, the first call starts the per-user daemon, which answers the next ones', async () => {
+    const denv = { ...env };
+    delete denv.AGENTPOLICY_NO_DAEMON;
+    const first = await launch('claude-code', forcePush, denv);
+    assert.strictEqual(first.code, 2, first.err);
+    const hosts = path.join(denv.XDG_RUNTIME_DIR!, `agentpolicy-${process.getuid!()}`, 'hosts');
+    let entry: string | undefined;
+    for (let i = 0; i < 100 && !entry; i++) {
+      entry = fs.existsSync(hosts) ? fs.readdirSync(hosts).find((f) => !f.endsWith('.tmp')) : undefined;
+      if (!entry) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(entry, 'no daemon registered');
+    const pid = Number(/pid=(\d+)/.exec(fs.readFileSync(path.join(hosts, entry!), 'utf8'))![1]);
+    try {
+      assert.match(fs.readFileSync(path.join(hosts, entry!), 'utf8'), /^workspace=\/$/m);
+      const second = await launch('claude-code', forcePush, denv);
+      assert.strictEqual(second.code, 2, second.err);
+      assert.strictEqual(JSON.parse(second.out).hookSpecificOutput.permissionDecision, 'deny');
+      // The daemon decided it: the second decision follows the daemon's own host-start record.
+      const all = readAuditFile(path.join(denv.XDG_STATE_HOME!, 'agentpolicy', 'audit'));
+      const decisions = all.filter((e) => e.type === 'decision' && e.agent.id === 'claude-code');
+      assert.strictEqual(decisions.length, 2);
+      const started = all.find((e) => e.type === 'control' && e.control.event === 'host-start' && e.control.data.pid === pid);
+      assert.ok(started, 'the daemon wrote no host-start');
+      const sameLog = started.log === decisions[1].log;
+      assert.ok(sameLog ? decisions[1].seq > started.seq : true);
+      assert.ok(!(decisions[0].log === started.log && decisions[0].seq > started.seq), 'the first call was not in-process');
+    } finally {
+      process.kill(pid, 'SIGTERM');
+    }
   });
 
   it('runs with a hostile environment: BASH_ENV and exported functions are ignored', async () => {
