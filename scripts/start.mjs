@@ -34,13 +34,13 @@ if (!fs.existsSync(CODE_SERVER) || !fs.existsSync(NODE24)) {
 const state = makeState('agentpolicy-demo-');
 const { ws, remote } = makeWorkspace(state);
 const policyFile = path.join(ws, '.agentpolicy.yaml');
-fs.writeFileSync(
-  policyFile,
-  fs
-    .readFileSync(policyFile, 'utf8')
-    .replace(/^agents:\n/m, 'agents:\n  - id: demo-agent\n    owner: you\n    purpose: the scripted agent of `npm start` (scripts/demo-agent.sh), in an Agent terminal\n    risk: medium\n')
-    .replace(/^rules:\n/m, 'rules:\n  # npm start\'s demo agent pauses between steps.\n  - {id: demo-pauses, action: command, match: sleep, agents: demo-agent, effect: allow}\n'),
-);
+const demoAgent = '  - id: demo-agent\n    owner: you\n    purpose: the scripted agent of `npm start` (scripts/demo-agent.sh), in an Agent terminal\n    risk: medium\n';
+let policyText = fs.readFileSync(policyFile, 'utf8');
+// Register the demo agent (in the template's agents: list, or a list of its own before the rules).
+policyText = /^agents:\n/m.test(policyText) ? policyText.replace(/^agents:\n/m, `agents:\n${demoAgent}`) : policyText.replace(/^rules:\n/m, `agents:\n${demoAgent}\nrules:\n`);
+// The demo agent pauses between steps.
+policyText = policyText.replace(/^rules:\n/m, "rules:\n  # npm start's demo agent pauses between steps.\n  - {id: demo-pauses, action: command, match: sleep, agents: demo-agent, effect: allow}\n");
+fs.writeFileSync(policyFile, policyText);
 fs.mkdirSync(path.join(ws, 'src'), { recursive: true });
 fs.writeFileSync(path.join(ws, 'src', 'app.js'), "console.log('hello from the demo project');\n");
 fs.writeFileSync(path.join(ws, '.env'), 'API_KEY=demo-secret-do-not-share\n');

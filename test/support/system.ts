@@ -17,7 +17,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const provisioner: Provisioner = require(path.join(ROOT, 'scripts', 'provision.cjs'));
 
-export type SystemRequirement = 'git' | 'zsh' | 'rsyslog' | 'bubblewrap';
+export type SystemRequirement = 'git' | 'zsh' | 'rsyslog' | 'bubblewrap' | 'util-linux' | 'perl';
 
 /** Skips the calling suite (or test) unless every requirement is installed. */
 export function requireSystem(ctx: Mocha.Context, ...names: SystemRequirement[]): void {

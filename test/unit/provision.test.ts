@@ -27,6 +27,8 @@ for p in "$@"; do
     zsh|git|openssl) prog=$p ;;
     rsyslog) prog=rsyslogd ;;
     bubblewrap) prog=bwrap ;;
+    util-linux) prog=script ;;
+    perl) prog=perl ;;
     rsyslog-openssl) /bin/mkdir -p "$FAKE_ROOT/${path.dirname(OSSL)}"; : > "$FAKE_ROOT/${OSSL}"; continue ;;
     *) continue ;;
   esac
@@ -90,7 +92,7 @@ const track = (f: Fake) => (cleanup.push(path.dirname(f.dir)), f);
 describe('provisioning the integration suites’ system packages (scripts/provision.cjs)', () => {
   it('does nothing when everything is installed', () => {
     const f = track(fake());
-    f.add('git', 'zsh', 'rsyslogd', 'openssl', 'bwrap');
+    f.add('git', 'zsh', 'rsyslogd', 'openssl', 'bwrap', 'script', 'perl');
     fs.mkdirSync(path.join(f.root, path.dirname(OSSL)), { recursive: true });
     fs.writeFileSync(path.join(f.root, OSSL), '');
     const r = run(f);
@@ -110,7 +112,7 @@ describe('provisioning the integration suites’ system packages (scripts/provis
     const [frontend, args] = calls[0].split('|');
     assert.strictEqual(frontend, 'noninteractive');
     assert.match(args, /^install -y -qq --no-install-recommends /);
-    for (const p of ['zsh', 'rsyslog', 'rsyslog-openssl', 'openssl', 'bubblewrap']) assert.ok(args.split(' ').includes(p), `${p} not installed: ${args}`);
+    for (const p of ['zsh', 'rsyslog', 'rsyslog-openssl', 'openssl', 'bubblewrap', 'util-linux', 'perl']) assert.ok(args.split(' ').includes(p), `${p} not installed: ${args}`);
     assert.ok(!args.split(' ').includes('git'), 'git was present and installed anyway');
     assert.ok(Object.values(r.status).every((s) => s.ok), JSON.stringify(r.status));
     assert.match(r.out, /provision: apt-get installed/);
@@ -118,7 +120,7 @@ describe('provisioning the integration suites’ system packages (scripts/provis
 
   it('refreshes stale package lists once when install cannot find a package', () => {
     const f = track(fake());
-    f.add('git', 'rsyslogd', 'openssl', 'bwrap');
+    f.add('git', 'rsyslogd', 'openssl', 'bwrap', 'script', 'perl');
     fs.mkdirSync(path.join(f.root, path.dirname(OSSL)), { recursive: true });
     fs.writeFileSync(path.join(f.root, OSSL), '');
     fs.writeFileSync(path.join(f.dir, 'stale'), '');
@@ -129,7 +131,7 @@ describe('provisioning the integration suites’ system packages (scripts/provis
 
   it('when apt-get fails, exits 0 and names the install command for what is still missing', () => {
     const f = track(fake({ extraEnv: { FAKE_APT_FAIL: '1' } }));
-    f.add('git', 'zsh', 'bwrap');
+    f.add('git', 'zsh', 'bwrap', 'script', 'perl');
     const r = run(f);
     assert.strictEqual(r.code, 0, 'a missing daemon must never fail the run');
     assert.strictEqual(r.status.rsyslog.ok, false);
@@ -141,7 +143,7 @@ describe('provisioning the integration suites’ system packages (scripts/provis
 
   it('not root (and no password-less sudo): installs nothing and says so, one line per package', () => {
     const f = track(fake({ uid: 1000 }));
-    f.add('git', 'rsyslogd', 'openssl', 'bwrap');
+    f.add('git', 'rsyslogd', 'openssl', 'bwrap', 'script', 'perl');
     const r = run(f);
     assert.strictEqual(r.code, 0);
     assert.deepStrictEqual(f.calls(), []);
