@@ -252,6 +252,17 @@ export class GuardHost implements IpcHandler {
     return this.credentials.issue(subject.id, { role: 'session', kind: subject.kind ?? 'agent', method: subject.method ?? 'credential', ttlSeconds });
   }
 
+  /**
+   * A decision the sandbox's egress proxy made without the policy (an agent's own model host, a
+   * forwarded endpoint, a refused local address): logged like any other, under the agent.
+   */
+  async recordEgress(agent: string, e: { host: string; port: number; allow: boolean; reason: string; by: string; method: string }): Promise<void> {
+    const action: Action = { kind: 'network', host: e.host, tool: `sandbox proxy (${e.method})`, command: -1 };
+    const decided: Decision = { ...syntheticDecision(e.allow ? 'allow' : 'deny', e.allow ? 'low' : 'high', [`egress-${e.by}`], e.reason), actions: [action] };
+    const subject: Subject = { kind: 'agent', id: agent, method: 'launch', evidence: 'the sandbox this host started for it' };
+    await this.broker.decide({ source: 'sandbox', cwd: this.opts.workspace, subject, sessionId: `sandbox:${agent}`, request: { kind: 'actions', actions: [action], cwd: this.opts.workspace, agent, subject: { kind: 'agent', id: agent } }, what: `connect to ${e.host}:${e.port}`, decided });
+  }
+
   /** Kill switch: every session credential and grant revoked; agents' requests denied until re-armed. */
   async killAll(by: Subject): Promise<void> {
     this.credentials.revokeAll();
@@ -449,6 +460,13 @@ export class GuardHost implements IpcHandler {
         if (claims.role !== 'session' || this.broker.isKilled) return { decision: 'deny', message: `agentpolicy: cannot issue a credential: ${this.broker.isKilled ? 'every agent is blocked (kill switch)' : `a ${claims.role} credential cannot`}` };
         const { token, sid } = await this.credentials.issue(msg.agent ?? claims.agent, { role: 'session', kind: claims.kind, method: claims.method });
         return { decision: 'allow', message: 'issued', data: { token, sid } };
+      }
+      case 'sandbox-off': {
+        // A guarded process starting a program without the sandbox (`run --no-sandbox` inside a guarded terminal): recorded.
+        if (claims.role !== 'session' || !msg.argv?.length) return { decision: 'deny', message: 'agentpolicy: not recorded: sandbox-off needs a session credential and the program' };
+        const subject: Subject = { kind: claims.kind === 'person' ? 'unknown' : claims.kind, id: claims.agent, method: claims.method, evidence: `credential of session ${claims.sid}` };
+        await this.control({ event: 'sandbox-off', subject, outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(msg.argv)}`, data: { program: msg.argv[0], argv: msg.argv, reason: '--no-sandbox' } });
+        return { decision: 'allow', message: 'recorded' };
       }
       case 'result': {
         if (claims.role !== 'session' || msg.ref === undefined) return { decision: 'deny', message: 'agentpolicy: result not recorded: it needs a session credential and the decision’s ref' };
