@@ -553,7 +553,10 @@ function shimLaunch(policy: CompiledPolicy, text: string, cwd: string, subject: 
   } catch {
     return undefined;
   }
-  const cmd = actions.length === 1 && actions[0].kind === 'command' ? actions[0] : undefined;
+  // The shim sends its argv as quoted words: one command, whose arguments are the agent's own
+  // (not file operands to judge); anything else (two commands, an unresolved word) is judged.
+  const commands = actions.filter((a): a is Extract<Action, { kind: 'command' }> => a.kind === 'command');
+  const cmd = commands.length === 1 && actions.every((a) => a.command === commands[0].command && a.kind !== 'opaque') ? commands[0] : undefined;
   if (!cmd || cmd.argv.some((t) => t.startsWith(UNKNOWN_TOKEN))) return undefined;
   return registeredLaunch(policy, [cmd.program, ...cmd.argv.slice(1)], subject);
 }
