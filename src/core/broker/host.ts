@@ -254,6 +254,17 @@ export class GuardHost implements IpcHandler {
     return this.credentials.issue(subject.id, { role: 'session', kind: subject.kind ?? 'agent', method: subject.method ?? 'credential', ttlSeconds });
   }
 
+  /**
+   * A decision the sandbox's egress proxy made without the policy (an agent's own model host, a
+   * forwarded endpoint, a refused local address): logged like any other, under the agent.
+   */
+  async recordEgress(agent: string, e: { host: string; port: number; allow: boolean; reason: string; by: string; method: string }): Promise<void> {
+    const action: Action = { kind: 'network', host: e.host, tool: `sandbox proxy (${e.method})`, command: -1 };
+    const decided: Decision = { ...syntheticDecision(e.allow ? 'allow' : 'deny', e.allow ? 'low' : 'high', [`egress-${e.by}`], e.reason), actions: [action] };
+    const subject: Subject = { kind: 'agent', id: agent, method: 'launch', evidence: 'the sandbox this host started for it' };
+    await this.broker.decide({ source: 'sandbox', cwd: this.opts.workspace, subject, sessionId: `sandbox:${agent}`, request: { kind: 'actions', actions: [action], cwd: this.opts.workspace, agent, subject: { kind: 'agent', id: agent } }, what: `connect to ${e.host}:${e.port}`, decided });
+  }
+
   /** Kill switch: every session credential and grant revoked; agents' requests denied until re-armed. */
   async killAll(by: Subject): Promise<void> {
     this.credentials.revokeAll();
@@ -453,6 +464,13 @@ export class GuardHost implements IpcHandler {
         const { token, sid } = await this.credentials.issue(msg.agent ?? claims.agent, { role: 'session', kind: claims.kind, method: claims.method });
         return { decision: 'allow', message: 'issued', data: { token, sid } };
       }
+      case 'sandbox-off': {
+        // A guarded process starting a program without the sandbox (`run --no-sandbox` inside a guarded terminal): recorded.
+        if (claims.role !== 'session' || !msg.argv?.length) return { decision: 'deny', message: 'agentpolicy: not recorded: sandbox-off needs a session credential and the program' };
+        const subject: Subject = { kind: claims.kind === 'person' ? 'unknown' : claims.kind, id: claims.agent, method: claims.method, evidence: `credential of session ${claims.sid}` };
+        await this.control({ event: 'sandbox-off', subject, outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(msg.argv)}`, data: { program: msg.argv[0], argv: msg.argv, reason: '--no-sandbox' } });
+        return { decision: 'allow', message: 'recorded' };
+      }
       case 'result': {
         if (claims.role !== 'session' || msg.ref === undefined) return { decision: 'deny', message: 'agentpolicy: result not recorded: it needs a session credential and the decision’s ref' };
         await this.broker.result(msg.ref, { ran: true, exitCode: msg.exitCode, durationMs: msg.durationMs });
@@ -538,7 +556,10 @@ function shimLaunch(policy: CompiledPolicy, text: string, cwd: string, subject: 
   } catch {
     return undefined;
   }
-  const cmd = actions.length === 1 && actions[0].kind === 'command' ? actions[0] : undefined;
+  // The shim sends its argv as quoted words: one command, whose arguments are the agent's own
+  // (not file operands to judge); anything else (two commands, an unresolved word) is judged.
+  const commands = actions.filter((a): a is Extract<Action, { kind: 'command' }> => a.kind === 'command');
+  const cmd = commands.length === 1 && actions.every((a) => a.command === commands[0].command && a.kind !== 'opaque') ? commands[0] : undefined;
   if (!cmd || cmd.argv.some((t) => t.startsWith(UNKNOWN_TOKEN))) return undefined;
   return registeredLaunch(policy, [cmd.program, ...cmd.argv.slice(1)], subject);
 }
