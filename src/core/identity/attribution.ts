@@ -79,6 +79,8 @@ export interface ProcessInfo {
   startTime: number;
   /** The guard credential its environment carries (it was started by a guarded process); `?` when unreadable. */
   token?: string;
+  /** Its owner (real uid); undefined when unknown. */
+  uid?: number;
 }
 
 /** pid and start time: names one process even after its pid is reused. */
@@ -103,13 +105,19 @@ export function readProcess(pid: number, procRoot = '/proc'): ProcessInfo | unde
       /* a kernel thread, or not ours */
     }
     const argv = fs.readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+    let uid: number | undefined;
+    try {
+      uid = fs.statSync(`${procRoot}/${pid}`).uid;
+    } catch {
+      /* gone */
+    }
     let token: string | undefined;
     try {
       token = /(?:^|\0)AGENTPOLICY_TOKEN=([^\0]+)/.exec(fs.readFileSync(`${procRoot}/${pid}/environ`, 'latin1'))?.[1];
     } catch {
       token = '?'; // cannot tell: assume it was guarded (never a reason to call it the person)
     }
-    return { pid, ppid, comm, exe, argv, startTime, token };
+    return { pid, ppid, comm, exe, argv, startTime, token, uid };
   } catch {
     return undefined;
   }
@@ -167,8 +175,14 @@ export function attributeFromProcesses(agents: readonly AgentInfo[], facts: Attr
   if (facts.interactive && facts.pidVerified) {
     const shell = chain[0];
     if (!isShell(shell)) return undefined;
-    // Started by something guarded (an agent, a program under run) is never the person.
-    if (chain.slice(1).some((p) => p.token !== undefined)) return undefined;
+    // Started by something guarded (an agent, a program under run) is never the person. The walk
+    // ends at the first process of another user (init, a display manager, sshd's privileged
+    // half): an agent running as this user did not start it, and its environment is not ours to read.
+    const own = shell.uid;
+    for (const p of chain.slice(1)) {
+      if (own !== undefined && p.uid !== undefined && p.uid !== own) break;
+      if (p.token !== undefined) return undefined;
+    }
     return { kind: 'person', id: user, method: 'terminal', evidence: `typed at interactive ${shell.comm} (pid ${shell.pid}), no agent or guarded process among its parents` };
   }
   // The person's own work: a child of their shell, in the same credential's lineage.

@@ -44,6 +44,17 @@ describe('attribution: agents by their programs, the person only on evidence', (
     }
   });
 
+  it('the walk for the person stops at another user’s process (init, a display manager), whose environment is unreadable', () => {
+    const own = (p: ProcessInfo, uid: number) => ({ ...p, uid });
+    const shell = own(proc(50, 40, 'bash', '/bin/bash', ['bash'], 'tok'), 1000);
+    const emulator = own(proc(40, 1, 'gnome-terminal-', '/usr/libexec/gnome-terminal-server', ['gnome-terminal-server']), 1000);
+    const init = own(proc(1, 0, 'systemd', '', [], '?'), 0);
+    const facts = { pidVerified: true, interactive: true, terminalCredential: true, token: 'tok' };
+    assert.strictEqual(attributeFromProcesses(AGENTS, facts, [shell, emulator, init], 'dev', none)?.kind, 'person');
+    // An unreadable process of this same user still counts as guarded: it could be.
+    assert.notStrictEqual(attributeFromProcesses(AGENTS, facts, [shell, own(proc(40, 1, 'x', '', [], '?'), 1000), init], 'dev', none)?.kind, 'person');
+  });
+
   it('work under the person’s shell is the person’s, unless an agent or another credential sits in between', () => {
     const shell = proc(50, 40, 'bash', '/bin/bash', ['bash'], 'tok');
     const person = { has: (k: string) => k === processKey(shell) };
