@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ADAPTERS } from '../core/agents/adapters';
 import { INSTALLERS } from '../core/agents/installers';
-import type { HookCommandSpec, Scope } from '../core/agents/install';
+import type { FileSet, HookCommandSpec, Scope } from '../core/agents/install';
 import { AGENT_IDS, agentIdOf, type AgentId } from '../core/agents/types';
 import { parseArgs, UsageError } from './args';
 
@@ -17,16 +17,17 @@ export const INSTALL_HOOKS_HELP = `Usage: agentpolicy install-hooks <agent|all> 
 Connects an agent (claude-code, copilot, cursor, gemini, codex, cline, or all) to the guard:
 merges our hook into the agent's config without touching your other hooks or settings.
   --scope repo   this workspace's config (default): .claude/settings.json, .github/hooks/,
-                 .cursor/hooks.json, .gemini/settings.json, .codex/config.toml, .clinerules/hooks/
-  --scope user   your own: ~/.claude, ~/.copilot/hooks, ~/.cursor, ~/.gemini, ~/.codex,
+                 .cursor/hooks.json, .gemini/settings.json, .codex/hooks.json, .clinerules/hooks/
+  --scope user   your own: ~/.claude, ~/.copilot/hooks, ~/.cursor, ~/.gemini, ~/.codex/hooks.json,
                  ~/Documents/Cline/Hooks
   --remove       takes exactly our hook out again
   --check        exit 1 when the hook is missing or stale (nothing is written)
 The hook runs the launcher by absolute path with this node (${process.execPath}); it asks a
 running broker (VS Code or \`agentpolicy serve\`) and otherwise decides in-process.
 Set fail-closed where the agent has it (Claude Code onFailure: block, Cursor failClosed).
-Codex runs a new hook only after you trust it (/hooks in Codex); Gemini CLI and Codex load a
-repo config only for a trusted folder; Cline needs "Enable Hooks" in its settings.
+Codex runs a hook only once it is trusted: install-hooks writes that trust entry into your
+~/.codex/config.toml ([hooks.state], as /hooks in Codex would). Gemini CLI and Codex load a
+repo config only for a folder you trust in them; Cline needs "Enable Hooks" in its settings.
 `;
 
 
@@ -86,9 +87,14 @@ export function installHooks(o: InstallHooksOptions, out: NodeJS.WritableStream,
   let status = 0;
   for (const id of o.agents) {
     const inst = INSTALLERS[id];
-    const file = inst.file(o.scope, { workspace: o.workspace, home: o.home, env: o.env ?? process.env });
+    const where = { workspace: o.workspace, home: o.home, env: o.env ?? process.env };
+    const file = inst.file(o.scope, where);
     const spec: HookCommandSpec = { launcher: o.launcher, node: o.node, agent: id, waitSeconds: inst.waitSeconds };
     const name = ADAPTERS[id].displayName;
+    if (inst.fileSet) {
+      if (applyFileSet(o, id, file, spec, () => inst.fileSet!(o.scope, where), out, err) !== 0) status = 1;
+      continue;
+    }
     try {
       const text = readIfExists(file);
       if (o.mode === 'check') {
@@ -125,6 +131,45 @@ export function installHooks(o: InstallHooksOptions, out: NodeJS.WritableStream,
     }
   }
   return status;
+}
+
+/** The same for an installer that edits several files (Codex: hooks.json and the trust entry in config.toml). */
+function applyFileSet(o: InstallHooksOptions, id: AgentId, file: string, spec: HookCommandSpec, make: () => FileSet, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const inst = INSTALLERS[id];
+  const name = ADAPTERS[id].displayName;
+  try {
+    const set = make();
+    const texts = new Map(set.files.map((f) => [f, readIfExists(f)] as const));
+    if (o.mode === 'check') {
+      const c = set.check(texts, spec);
+      if (c.ok && !fs.existsSync(o.launcher)) c.problems.push(`the launcher ${o.launcher} does not exist`);
+      if (c.problems.length) {
+        err.write(`${id}: not ready (${file}):\n${c.problems.map((p) => `  - ${p}`).join('\n')}\n  Fix: agentpolicy install-hooks ${id} --scope ${o.scope}\n`);
+        return 1;
+      }
+      out.write(`${id}: ${name} hook installed, trusted and current (${file})\n`);
+      return 0;
+    }
+    if (o.mode === 'install' && !fs.existsSync(o.launcher)) throw new Error(`the launcher ${o.launcher} does not exist (build first: npm run build)`);
+    const change = o.mode === 'install' ? set.merge(texts, spec) : set.remove(texts);
+    const changed = [...change.texts].filter(([f, t]) => t !== texts.get(f));
+    // Every new text is computed before any file is written. Installing, the hook's own file goes
+    // last (a failure before it leaves no untrusted hook behind); removing, it goes first.
+    const hookFirst = (a: [string, unknown]) => (a[0] === set.files[0] ? 0 : 1);
+    changed.sort((a, b) => (o.mode === 'install' ? hookFirst(b) - hookFirst(a) : hookFirst(a) - hookFirst(b)));
+    for (const [f, t] of changed) {
+      if (t === undefined) fs.rmSync(f, { force: true });
+      else writeAtomic(f, t, texts.get(f) !== undefined ? fs.statSync(f).mode & 0o777 : 0o644);
+    }
+    const files = changed.map(([f, t]) => (t === undefined ? `${f} (removed: only ours was in it)` : f)).join(', ');
+    if (o.mode === 'remove') out.write(`${id}: ${changed.length ? `removed the agentpolicy hook (${files})` : `no agentpolicy hook in ${file}`}\n`);
+    else out.write(`${id}: ${changed.length ? `installed the ${name} hook (${files}; timeout ${inst.timeoutSeconds} s; broker wait ${inst.waitSeconds} s)` : `${name} hook already current in ${file}`}\n`);
+    for (const n of change.notes) out.write(`${id}: ${n}\n`);
+    return 0;
+  } catch (e) {
+    err.write(`${id}: ${(e as Error).message} (${file})\n`);
+    return 1;
+  }
 }
 
 export async function installHooksCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {

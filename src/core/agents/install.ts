@@ -52,6 +52,28 @@ export interface AgentInstaller {
   check(text: string | undefined, spec: HookCommandSpec): InstallCheck;
   /** Set for files that are executables (Cline's hook scripts). */
   executable?: boolean;
+  /**
+   * For a hook that needs more than its own file (Codex: hooks.json plus its trust entry in the
+   * user's config.toml). When present, install-hooks uses it instead of merge/remove/check.
+   */
+  fileSet?(scope: Scope, where: { workspace: string; home: string; env?: Readonly<Record<string, string | undefined>> }): FileSet;
+}
+
+/** Each file's text (undefined: absent); in a change, undefined means delete the file. */
+export type FileTexts = ReadonlyMap<string, string | undefined>;
+
+export interface FileSetChange {
+  texts: Map<string, string | undefined>;
+  /** What the user should know (e.g. a step only they can take). */
+  notes: string[];
+}
+
+export interface FileSet {
+  /** Every file read or written; the hook's own file first. */
+  files: string[];
+  merge(texts: FileTexts, spec: HookCommandSpec): FileSetChange;
+  remove(texts: FileTexts): FileSetChange;
+  check(texts: FileTexts, spec: HookCommandSpec): InstallCheck;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -68,17 +68,9 @@ describe('install-hooks merge logic', () => {
     assert.strictEqual(inst.remove(inst.merge(undefined, spec('cursor'))), undefined);
   });
 
-  it('Codex: a marked TOML block after the user’s config, removed exactly', () => {
-    const inst = INSTALLERS.codex;
-    const user = '# my codex\nmodel = "gpt-5.5"\n\n[[hooks.PreToolUse]]\nmatcher = "Bash"\n[[hooks.PreToolUse.hooks]]\ntype = "command"\ncommand = "~/bin/mine"\n';
-    const t = inst.merge(user, spec('codex'));
-    assert.strictEqual(inst.merge(t, spec('codex')), t);
-    assert.ok(t.startsWith(user));
-    assert.match(t, /command = "'\/opt\/agent policy\/dist\/shim\/hook\/agentpolicy-hook' codex \/usr\/bin\/node 110"/);
-    assert.ok(inst.check(t, spec('codex')).ok);
-    assert.strictEqual(inst.remove(t), user);
-    assert.strictEqual(inst.remove(inst.merge(undefined, spec('codex'))), undefined);
-    assert.throws(() => inst.merge('hooks = { PreToolUse = [] }\n', spec('codex')), /inline/);
+  it('Codex: hooks.json plus its trust entry (the single-file path refuses; see codexInstall.test.ts)', () => {
+    assert.throws(() => INSTALLERS.codex.merge(undefined, spec('codex')), /fileSet/);
+    assert.ok(INSTALLERS.codex.fileSet);
   });
 
   it('Copilot: a file of its own with the CLI’s and VS Code’s keys', () => {
@@ -110,16 +102,23 @@ describe('install-hooks merge logic', () => {
         let s = '';
         return { stream: { write: (x: string) => ((s += x), true) } as unknown as NodeJS.WritableStream, text: () => s };
       };
+      // Codex runs repo hooks only in a project the person trusted (Codex's own prompt writes this).
+      const codexConfig = path.join(tmp, 'home', '.codex', 'config.toml');
+      const personal = `model = "o3"\n\n[projects.${JSON.stringify(path.join(fs.realpathSync(tmp), 'ws'))}]\ntrust_level = "trusted"\n`;
+      fs.mkdirSync(path.dirname(codexConfig), { recursive: true });
+      fs.writeFileSync(codexConfig, personal);
       const o = { agents: ['claude-code', 'copilot', 'cursor', 'gemini', 'codex', 'cline'] as AgentId[], scope: 'repo' as const, workspace: path.join(tmp, 'ws'), home: path.join(tmp, 'home'), launcher, node: process.execPath, env: {} };
       const out = sink();
       const err = sink();
       assert.strictEqual(installHooks({ ...o, mode: 'check' }, out.stream, err.stream), 1);
       assert.strictEqual(installHooks({ ...o, mode: 'install' }, out.stream, err.stream), 0, err.text());
       assert.strictEqual(installHooks({ ...o, mode: 'check' }, out.stream, err.stream), 0, err.text());
+      assert.match(fs.readFileSync(codexConfig, 'utf8'), /\[hooks\.state\."[^"]*\/ws\/\.codex\/hooks\.json:pre_tool_use:0:0"\]/);
       assert.ok(fs.statSync(path.join(tmp, 'ws', '.clinerules', 'hooks', 'PreToolUse')).mode & 0o100, 'Cline runs it: executable');
       assert.strictEqual(installHooks({ ...o, mode: 'remove' }, out.stream, err.stream), 0, err.text());
       assert.deepStrictEqual(parseJsonc(fs.readFileSync(path.join(tmp, 'ws', '.claude', 'settings.json'), 'utf8')), parseJsonc(CLAUDE_USER));
-      for (const f of ['.github/hooks/agentpolicy.json', '.cursor/hooks.json', '.gemini/settings.json', '.codex/config.toml', '.clinerules/hooks/PreToolUse']) assert.ok(!fs.existsSync(path.join(tmp, 'ws', f)), f);
+      for (const f of ['.github/hooks/agentpolicy.json', '.cursor/hooks.json', '.gemini/settings.json', '.codex/hooks.json', '.clinerules/hooks/PreToolUse']) assert.ok(!fs.existsSync(path.join(tmp, 'ws', f)), f);
+      assert.strictEqual(fs.readFileSync(codexConfig, 'utf8'), personal, 'our trust entry went, the person’s config stayed');
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
