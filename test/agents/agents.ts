@@ -34,6 +34,9 @@ export interface LaunchSpec {
   env: Record<string, string>;
 }
 
+/** Runs untrusted Codex hooks; only tests that study the flag pass it (extraArgs). */
+export const CODEX_BYPASS_HOOK_TRUST = '--dangerously-bypass-hook-trust';
+
 /** Codex's model: a slug for which it offers the freeform `apply_patch` custom tool. */
 export const CODEX_MODEL = 'gpt-5.5';
 
@@ -145,7 +148,7 @@ export function launch(agent: AgentName, o: { home: string; workspace: string; m
           agentBinary(agent),
           'exec',
           '--dangerously-bypass-approvals-and-sandbox',
-          '--dangerously-bypass-hook-trust',
+          // No --dangerously-bypass-hook-trust (CODEX_BYPASS_HOOK_TRUST): hooks run only when trusted, as for a real user.
           '--json',
           '--skip-git-repo-check',
           '--ephemeral',

@@ -21,6 +21,10 @@ export interface ContractCase {
   timeoutSec?: number;
   handlerExtra?: Record<string, unknown>;
   dropArgs?: string[];
+  /** Extra agent arguments (e.g. Codex's --dangerously-bypass-hook-trust, for the rows that study it). */
+  extraArgs?: string[];
+  /** Codex: register the hook without its trust entry. */
+  untrustedHook?: boolean;
   /** Before the run: e.g. write trust state. Gets the sandbox and the hook config file. */
   prepare?: (sb: Sandbox, hookFile: string) => void;
   /** Leave the workspace out of the agent's trusted folders/projects. */
@@ -72,11 +76,11 @@ export async function runContractCase(agent: AgentName, c: ContractCase): Promis
   try {
     const log = path.join(sb.scratch, 'capture.jsonl');
     const command = (c.mode === 'missing' ? path.join(sb.scratch, 'no-such-hook') : captureCommand(agent, log)) + (c.commandSuffix ?? '');
-    const hookFile = registerHook(agent, { scope: c.scope ?? 'repo', home: sb.home, workspace: sb.workspace, command, timeoutSec: c.timeoutSec, handlerExtra: c.handlerExtra });
+    const hookFile = registerHook(agent, { scope: c.scope ?? 'repo', home: sb.home, workspace: sb.workspace, command, timeoutSec: c.timeoutSec, handlerExtra: c.handlerExtra, untrustedHook: c.untrustedHook });
     c.prepare?.(sb, hookFile);
     setCaptureMode(log, c.mode === 'missing' ? 'allow' : c.mode);
     const call = effectCall(agent, c.tool ?? 'shell', sb);
-    const run = await runAgent({ agent, workspace: sb.workspace, home: sb.home, turns: [call], timeoutMs: 90_000, dropArgs: c.dropArgs, untrusted: c.untrusted, env: c.env });
+    const run = await runAgent({ agent, workspace: sb.workspace, home: sb.home, turns: [call], timeoutMs: 90_000, dropArgs: c.dropArgs, extraArgs: c.extraArgs, untrusted: c.untrusted, env: c.env });
     const result = run.toolResults[run.toolResults.length - 1];
     return {
       ran: fs.existsSync(path.join(sb.workspace, MARKER)),

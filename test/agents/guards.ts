@@ -64,6 +64,17 @@ export const installHooksGuard: Guard = {
   env: (_agent, sb) => ({ XDG_STATE_HOME: stateDir(sb), AGENTPOLICY_NO_DAEMON: '1' }),
 };
 
+/** `agentpolicy install-hooks <agent> --scope user`: the hook in the agent's own home config (Codex: ~/.codex/hooks.json + its trust entry). */
+export const installHooksUserGuard: Guard = {
+  name: 'install-hooks --scope user',
+  unavailable: installHooksGuard.unavailable,
+  install(agent, sb) {
+    const r = cli(['install-hooks', agent, '--scope', 'user'], sb);
+    if (r.status !== 0) throw new Error(`install-hooks ${agent} --scope user failed (${r.status}): ${r.stderr || r.stdout}`);
+  },
+  env: installHooksGuard.env,
+};
+
 /**
  * The same hooks, answered by the per-user daemon (as after the first unguarded call): started
  * here before the agent, found through the sandbox's own registry, stopped with the sandbox.

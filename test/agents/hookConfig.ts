@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { codexHome, type AgentName } from './agents';
+import { trustCodexHooks } from './codexTrust';
 
 /**
  * Register a plain command hook in an agent's own configuration, the way a user would by hand.
@@ -40,6 +41,8 @@ export interface RegisterHookOptions {
   events?: string[];
   /** Extra handler fields, e.g. Claude Code's `onFailure`. */
   handlerExtra?: Record<string, unknown>;
+  /** Codex: leave the hook untrusted (no [hooks.state] entry); by default it is trusted as a person would in /hooks. */
+  untrustedHook?: boolean;
 }
 
 /** The handler group one event gets, in that agent's shape. */
@@ -72,6 +75,8 @@ export function registerHook(agent: AgentName, o: RegisterHookOptions): string {
   current.hooks = hooks;
   fs.mkdirSync(path.dirname(p), { recursive: true });
   fs.writeFileSync(p, JSON.stringify(current, null, 2) + '\n');
+  // Codex runs an untrusted hook only with --dangerously-bypass-hook-trust, which the harness does not pass.
+  if (agent === 'codex' && !o.untrustedHook) trustCodexHooks(o.home, p, o.events ?? PRE_TOOL_EVENTS[agent]);
   return p;
 }
 

@@ -1,9 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { codexHome, selectedAgents, type AgentName } from './agents';
+import { CODEX_BYPASS_HOOK_TRUST, codexHome, selectedAgents, type AgentName } from './agents';
 import { runContractCase, type ContractCase, type ContractOutcome } from './contract';
-import { codexTrust } from './codexTrust';
 import { runAgent } from './driver';
 import { captureCommand, readCapture, registerHook, setCaptureMode } from './hookConfig';
 import { makeSandbox } from './workspace';
@@ -78,38 +77,26 @@ const TABLE: Record<AgentName, Row[]> = {
     { mode: 'garbage', expect: 'runs', why: 'FAIL-OPEN: non-JSON stdout' },
     { mode: 'crash', expect: 'runs', why: 'FAIL-OPEN: crash' },
     { mode: 'sleep:6', timeoutSec: 2, expect: 'runs', why: 'FAIL-OPEN: timeout' },
-    { mode: 'deny', scope: 'user', expect: 'blocked', modelSees: REASON, why: 'user scope $CODEX_HOME/hooks.json' },
+    { mode: 'deny', scope: 'user', expect: 'blocked', modelSees: REASON, why: 'user scope $CODEX_HOME/hooks.json, trusted as Codex computes it (no bypass flag)' },
     { mode: 'deny', scope: 'repo', untrusted: true, expect: 'runs', why: 'FAIL-OPEN: <repo>/.codex is ignored for an untrusted project' },
-    { mode: 'deny', scope: 'user', dropArgs: ['--dangerously-bypass-hook-trust'], expect: 'runs', why: 'FAIL-OPEN: an untrusted hook (no [hooks.state] trusted_hash) is silently skipped' },
+    { mode: 'deny', scope: 'user', untrustedHook: true, expect: 'runs', why: 'FAIL-OPEN: an untrusted hook (no [hooks.state] trusted_hash) is silently skipped' },
+    { mode: 'deny', scope: 'repo', untrustedHook: true, expect: 'runs', why: 'FAIL-OPEN: the same for <repo>/.codex/hooks.json in a trusted project' },
     {
       mode: 'deny',
       scope: 'user',
-      dropArgs: ['--dangerously-bypass-hook-trust'],
-      prepare: (sb, hookFile) => writeCodexTrust(sb.home, hookFile),
-      expect: 'blocked',
-      modelSees: REASON,
-      why: 'a trusted_hash computed as Codex does makes the hook run without the bypass flag',
+      prepare: (sb) => {
+        const cfg = path.join(codexHome(sb.home), 'config.toml');
+        fs.writeFileSync(cfg, fs.readFileSync(cfg, 'utf8').replace(/trusted_hash = "sha256:[0-9a-f]+"/g, `trusted_hash = "sha256:${'0'.repeat(64)}"`));
+      },
+      expect: 'runs',
+      why: 'FAIL-OPEN: a trust entry for another hash ("modified") is skipped too',
     },
-    {
-      mode: 'deny',
-      scope: 'repo',
-      dropArgs: ['--dangerously-bypass-hook-trust'],
-      prepare: (sb, hookFile) => writeCodexTrust(sb.home, hookFile),
-      expect: 'blocked',
-      modelSees: REASON,
-      why: 'the same for <repo>/.codex/hooks.json in a trusted project',
-    },
+    { mode: 'deny', scope: 'user', untrustedHook: true, extraArgs: [CODEX_BYPASS_HOOK_TRUST], expect: 'blocked', modelSees: REASON, why: '--dangerously-bypass-hook-trust runs an untrusted hook (never passed for a real user)' },
   ],
 };
 
-function writeCodexTrust(home: string, hookFile: string): void {
-  const { key, hash } = codexTrust(hookFile, 'PreToolUse');
-  fs.mkdirSync(codexHome(home), { recursive: true });
-  fs.appendFileSync(path.join(codexHome(home), 'config.toml'), `\n[hooks.state.${JSON.stringify(key)}]\ntrusted_hash = ${JSON.stringify(hash)}\n`);
-}
-
 function label(r: Row): string {
-  const bits = [r.mode, r.tool === 'write' ? 'write tool' : '', r.scope === 'user' ? 'user scope' : '', r.untrusted ? 'untrusted' : '', r.handlerExtra ? JSON.stringify(r.handlerExtra) : '', r.dropArgs ? 'no hook-trust bypass' : '', r.prepare ? 'trusted hash' : ''].filter(Boolean);
+  const bits = [r.mode, r.tool === 'write' ? 'write tool' : '', r.scope === 'user' ? 'user scope' : '', r.untrusted ? 'untrusted' : '', r.handlerExtra ? JSON.stringify(r.handlerExtra) : '', r.untrustedHook ? 'untrusted hook' : '', r.prepare ? 'wrong trusted hash' : '', r.extraArgs ? r.extraArgs.join(' ') : ''].filter(Boolean);
   return `${bits.join(', ')} -> ${r.expect} (${r.why})`;
 }
 
@@ -123,8 +110,9 @@ function check(r: Row, o: ContractOutcome): void {
     if (r.expect === 'blocked-silently') assert.strictEqual(o.run.toolResults.length, 0, `expected no tool result; ${info}`);
     if (r.modelSees) assert.match(o.resultText, r.modelSees, `the model should see the reason; ${info}`);
   }
-  if (r.mode !== 'missing' && !(r.expect === 'runs' && (r.untrusted || r.dropArgs))) assert.ok(o.hookCalls.length >= 1, `the hook should have been called; ${info}`);
-  if (r.expect === 'runs' && (r.untrusted || r.dropArgs)) assert.strictEqual(o.hookCalls.length, 0, `the hook should not have been loaded; ${info}`);
+  const skipped = r.expect === 'runs' && (r.untrusted || r.untrustedHook || r.prepare);
+  if (r.mode !== 'missing' && !skipped) assert.ok(o.hookCalls.length >= 1, `the hook should have been called; ${info}`);
+  if (skipped) assert.strictEqual(o.hookCalls.length, 0, `the hook should not have been loaded; ${info}`);
 }
 
 function defineHookContractSuite(agents: readonly AgentName[]): void {
