@@ -3,6 +3,7 @@ import { describeAction, type GitPushAction } from '../actions/types';
 import type { CredentialAuthority, CredentialClaims } from '../identity/credentials';
 import type { ControlRequest, DecideRequest, BrokerResponse } from '../ipc/protocol';
 import { decide } from '../pdp/decide';
+import { nodeFactsForPolicy } from '../shell/facts/forPolicy';
 import { decisionLine } from '../pdp/message';
 import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
@@ -166,7 +167,7 @@ export class Broker {
       if (!v.ok) return await this.refuse(req, what, 'credential', `agentpolicy: deny: ${what}: ${v.reason}. Start the agent through \`agentpolicy run\` or a guarded VS Code terminal.`);
       claims = v.claims;
       const policy = this.opts.policy();
-      const d = decide(policy, toDecisionRequest(req, claims.agent), { user: this.opts.user });
+      const d = decide(policy, toDecisionRequest(req, claims.agent), { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
       if (d.effect === 'allow') return await this.finish(req, claims, what, d, 'allow', 'policy');
       if (d.effect === 'deny') return await this.finish(req, claims, what, d, 'deny', undefined);
       // ask: a session grant or a just-approved shell line may already cover it.

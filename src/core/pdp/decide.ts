@@ -2,6 +2,7 @@ import * as path from 'path';
 import { describeAction, EFFECT_RANK, stricter, type Action, type Effect, type Risk } from '../actions/types';
 import type { CompiledPolicy, CompiledRule } from '../policy/compile';
 import { analyzeCommandLine } from '../shell/analyze';
+import type { FileFacts } from '../shell/facts';
 import type { ActionVerdict, Decision, DecisionRequest, LayerName } from './types';
 
 /** What decide() needs beyond the request: who the user is (for `~user`). */
@@ -9,6 +10,8 @@ export interface DecideOptions {
   user?: string;
   /** Clock for agent expiry (tests pass a fixed one). */
   now?: Date;
+  /** What analysis may ask about files (links, provenance, secrets under a folder); none: it fails closed. */
+  facts?: FileFacts;
 }
 
 /**
@@ -40,7 +43,7 @@ export function decide(policy: CompiledPolicy, req: DecisionRequest, opts: Decid
 function requestActions(policy: CompiledPolicy, req: DecisionRequest, opts: DecideOptions): Action[] {
   switch (req.kind) {
     case 'command':
-      return analyzeCommandLine(req.commandLine, { workspace: policy.workspace, cwd: req.cwd, home: policy.home, user: opts.user }).actions;
+      return analyzeCommandLine(req.commandLine, { workspace: policy.workspace, cwd: req.cwd, home: policy.home, user: opts.user, facts: opts.facts }).actions;
     case 'actions':
       return req.actions;
     default:

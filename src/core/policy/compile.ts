@@ -1,8 +1,8 @@
 import * as crypto from 'crypto';
-import { minimatch } from 'minimatch';
 import { ACTION_KINDS, EFFECT_RANK, type Action, type ActionKind, type Effect, type Risk } from '../actions/types';
 import type { LayerName } from './layer';
 import { CommandPattern, globToRegExp, type Match } from './commandPattern';
+import { compileGlob, type Glob } from './glob';
 import { insideWorkspace, PathRuleIndex, PathSet, type PathContext } from './paths';
 import type { PolicyDocument, RuleDocument, TestDocument } from './schema';
 
@@ -24,7 +24,7 @@ export interface CompiledRule {
   reason?: string;
   risk?: Risk;
   /** Rule applies to these agents only (undefined: every agent). */
-  agents?: RegExp[];
+  agents?: Glob[];
   /** Literal program names this rule can match (command rules); undefined: any. */
   programs?: string[];
   /** Human summary of the conditions, for `explain`. */
@@ -370,11 +370,12 @@ function pathMatch(set: PathSet, a: Action): Match {
     // Could the glob name something the set selects? Try the set's own names against it.
     const slash = a.path.lastIndexOf('/');
     const dir = a.path.slice(0, slash) || '/';
-    const base = a.path.slice(slash + 1);
+    // The glob comes from the command line: match it with the bounded matcher.
+    const base = compileGlob(a.path.slice(slash + 1), { dialect: 'path', dot: false });
     for (const p of set.patterns) {
       if (p.startsWith('!')) continue;
       const name = p.replace(/\/+$/, '').split('/').pop()!.replace(/[*?]/g, 'x').replace(/\[[^\]]*\]/g, 'x');
-      if (minimatch(name, base, { dot: false }) && set.matches(`${dir}/${name}`)) return 'maybe';
+      if (base.test(name) && set.matches(`${dir}/${name}`)) return 'maybe';
     }
   }
   return 'no';

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { minimatch } from 'minimatch';
+import { compileGlob } from './glob';
 
 /** Where relative patterns and `~` point. */
 export interface PathContext {
@@ -47,8 +47,6 @@ export class PathSet {
   }
 }
 
-const OPTS = { dot: true, nocomment: true, nonegate: true } as const;
-
 function compilePattern(pattern: string, ctx: PathContext): (abs: string) => boolean {
   let p = pattern.replace(/\/+$/, '');
   if (p === '') p = '/';
@@ -59,13 +57,12 @@ function compilePattern(pattern: string, ctx: PathContext): (abs: string) => boo
   } else if (p.includes('/') && !p.startsWith('/')) p = path.posix.join(ctx.workspace, p.replace(/^\.\//, ''));
   if (!p.includes('/')) {
     // A bare name: any path component.
-    const re = minimatch.makeRe(p, OPTS);
-    if (!re) return () => false;
-    return (abs) => abs.split('/').some((c) => c !== '' && re.test(c));
+    const g = compileGlob(p, { dialect: 'path' });
+    return (abs) => abs.split('/').some((c) => c !== '' && g.test(c));
   }
-  const exact = minimatch.makeRe(p, OPTS);
-  const under = minimatch.makeRe(p === '/' ? '/**' : p + '/**', OPTS);
-  return (abs) => (exact ? exact.test(abs) : false) || (under ? under.test(abs) : false);
+  const exact = compileGlob(p, { dialect: 'path' });
+  const under = compileGlob(p === '/' ? '/**' : p + '/**', { dialect: 'path' });
+  return (abs) => exact.test(abs) || under.test(abs);
 }
 
 function anchorOf(pattern: string, ctx: PathContext): string {
