@@ -43,11 +43,14 @@ async function main() {
     sourcemap: !production,
     sourcesContent: false,
     logLevel: 'warning',
+    // jsonc-parser's "main" is a UMD build esbuild cannot follow; its ESM build bundles cleanly.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   };
   const contexts = [
     await esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
     await esbuild.context({ ...common, entryPoints: ['src/cli/cli-main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     await esbuild.context({ ...common, entryPoints: ['src/shim/prepush-main.ts'], outfile: 'dist/prepush-main.js' }),
+    await esbuild.context({ ...common, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook-main.js' }),
   ];
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
@@ -59,6 +62,8 @@ async function main() {
   // The JSON Schema for editors is generated from the same zod schema the loader uses.
   const schema = require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'schema'], { encoding: 'utf8' });
   fs.writeFileSync('dist/agentpolicy.schema.json', schema);
+  // The hook launcher's static deny answers (used when the broker times out), from the TS adapters.
+  require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'install-hooks', '--write-deny-answers', 'dist/shim/hook'], { stdio: 'inherit' });
 }
 
 main().catch((e) => {

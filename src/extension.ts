@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
     files,
     audit,
     decided,
-    guard.onDidDecide((d) => decided.fire({ what: d.what, final: d.final, effect: d.decision.effect, ruleIds: d.decision.ruleIds })),
+    guard.onDidDecide((d) => decided.fire({ what: d.what, final: d.outcome.final, effect: d.decision.effect, ruleIds: d.decision.ruleIds })),
     files.onDidAccept(() => policies.reload()),
     new PolicyDiagnostics(policies),
     shipping,

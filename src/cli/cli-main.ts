@@ -7,11 +7,12 @@ import { TEMPLATES, type TemplateName } from '../core/policy/templates';
 import { parseArgs, UsageError, USAGE_EXIT } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
 import { runAuditCommand } from './auditCommand';
-import { runHook } from './hook';
+import { hookCommand } from './hook';
+import { installHooksCommand, INSTALL_HOOKS_HELP } from './installHooks';
 import { lint } from './lint';
 import { runGuarded, shimRoot } from './run';
-import { approverFor, startBroker, stderrLogger } from './serve';
-import { askBroker } from '../core/ipc/client';
+import { approverFor, startCliHost, stderrLogger } from './serve';
+import { controlHosts } from './control';
 import { policyContext, POLICY_FLAGS } from './policyContext';
 
 const HELP: Record<string, string> = {
@@ -27,9 +28,11 @@ Commands:
   audit     verify, export and ship the tamper-evident audit log
   serve     run the guard (broker) for terminal-only use
   run       start a program (an agent CLI, a shell) with the guard in its environment
-  revoke    revoke every credential now (kill switch); rearm undoes it with your approval
+  revoke    revoke every agent credential now (kill switch); rearm undoes it with your approval
+  status    the state of every running guard of this user
   shell-init  print the bash or zsh init that installs the guard's trap
-  hook      answer an agent's pre-tool hook (claude: Claude Code PreToolUse)
+  hook      answer an agent's pre-tool hook (claude-code, copilot, cursor, gemini, codex, cline)
+  install-hooks  connect agents: install, check or remove the guard's hook in their config
   schema    print the JSON Schema of .agentpolicy.yaml
 
 Run \`agentpolicy <command> --help\` for a command's options.
@@ -69,24 +72,32 @@ Starts the program with the guard in its environment (PATH shims, bash/zsh traps
 pre-push hook, a short-lived credential). Uses the broker in AGENTPOLICY_SOCKET when one
 answers, else starts its own for the program's lifetime. Exit status is the program's.
 `,
-  revoke: `Usage: agentpolicy revoke --all
+  revoke: `Usage: agentpolicy revoke --all [--socket S]
 
-Makes every outstanding credential invalid at once; new requests are denied until the
-developer re-arms (\`agentpolicy rearm\`, which asks for approval).
+Kill switch: in every running guard of this user (or the one at S), every agent credential
+becomes invalid at once and agents' requests are denied until the person re-arms
+(\`agentpolicy rearm\`, which asks for approval). Uses the owner credential each guard keeps
+in the per-user registry; an agent's own credential cannot do it.
 `,
-  rearm: `Usage: agentpolicy rearm
+  status: `Usage: agentpolicy status [--socket S]
 
-Re-enables agents after \`agentpolicy revoke --all\`; the broker asks the developer first.
+The state (armed, degraded and why, killed) and pending approvals of every running guard.
 `,
-  hook: `Usage: agentpolicy hook claude [--policy F] [--home D] [--org-policy F] [--trust-repo]
+  rearm: `Usage: agentpolicy rearm [--socket S]
 
-A Claude Code PreToolUse hook: reads the tool call on stdin, prints
-hookSpecificOutput.permissionDecision (allow | ask | deny) with the reason. Bash, Write,
-Edit, MultiEdit, NotebookEdit, Read, Grep and Glob are judged; other tools ask. Inside a
-guarded terminal it asks the broker, so the developer answers asks in VS Code. Wire it in
-.claude/settings.json: {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{"type":
-"command", "command": "npx agentpolicy hook claude"}]}]}}
+Re-enables agents after \`agentpolicy revoke --all\`; each guard asks the person first.
 `,
+  hook: `Usage: agentpolicy hook <agent> [--home D] [--policy F] [--org-policy F] [--audit-dir D] [--trust-repo]
+
+Answers one pre-tool hook call of <agent> (claude-code or claude, copilot, cursor, gemini,
+codex, cline): reads the agent's hook payload on stdin and answers allow, ask or deny in that
+agent's exact format (stdout, stderr, exit code). Shell tools are analysed with the bash
+grammar; file, web and MCP tools become typed actions; tools it cannot judge ask. Where the
+agent cannot ask (Codex, Cline, bypass modes) an ask is denied with how to get approval.
+Every decision is appended to the audit log ($XDG_STATE_HOME/agentpolicy/audit by default).
+Agents run it through the launcher install-hooks writes, which asks a running broker first.
+`,
+  'install-hooks': INSTALL_HOOKS_HELP,
   'shell-init': `Usage: agentpolicy shell-init bash|zsh
 
 Prints the shell code that installs the guard (for wiring it by hand).
@@ -165,15 +176,17 @@ export async function main(argv: string[], io: IO): Promise<number> {
         const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo'] });
         const ctx = await policyContext(args, io.err);
         if (!ctx) return 2;
-        const running = await startBroker({ policy: ctx.resolved.policy, approver: approverFor(args.values.get('--approver')), auditDir: args.values.get('--audit-dir'), logger: stderrLogger, user: ctx.user });
-        const { token } = await running.credentials.issue(ctx.agent ?? 'terminal');
-        io.out.write(`export AGENTPOLICY_SOCKET=${running.address.socketPath} AGENTPOLICY_PORT=${running.address.port} AGENTPOLICY_TOKEN=${token}\n`);
-        io.err.write(`agentpolicy: guarding ${ctx.resolved.policy.workspace}; socket ${running.address.socketPath}, port ${running.address.port}. Ctrl-C stops (guarded commands are then denied).\n`);
+        const choice = approverFor(args.values.get('--approver'), 'serve');
+        const host = await startCliHost(ctx, { approver: choice.approver, auditDir: args.values.get('--audit-dir'), logger: stderrLogger, register: true });
+        for (const p of host.degradedBecause) io.err.write(`agentpolicy: ${p}\n`);
+        const { token } = await host.issueSession({ id: ctx.agent ?? 'terminal', kind: ctx.agent ? 'agent' : 'unknown', method: 'terminal' });
+        io.out.write(`export AGENTPOLICY_SOCKET=${host.address!.socketPath} AGENTPOLICY_PORT=${host.address!.port} AGENTPOLICY_TOKEN=${token} AGENTPOLICY_PROOF=${host.proof}\n`);
+        io.err.write(`agentpolicy: guarding ${ctx.resolved.policy.workspace}; socket ${host.address!.socketPath}, port ${host.address!.port}. Ctrl-C stops (guarded commands are then denied).\n`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
-        await running.close();
+        await host.close();
         return 0;
       }
       case 'run': {
@@ -181,12 +194,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await runGuarded(args, io);
       }
       case 'revoke':
-      case 'rearm': {
+      case 'rearm':
+      case 'status': {
         const args = parseArgs(rest, { values: ['--socket'], booleans: ['--all'] });
         if (cmd === 'revoke' && !args.booleans.has('--all')) throw new UsageError('revoke needs --all');
-        const r = await askBroker(args.values.get('--socket') ?? process.env.AGENTPOLICY_SOCKET, { v: 1, type: cmd === 'revoke' ? 'revoke-all' : 'rearm', token: process.env.AGENTPOLICY_TOKEN }, 90_000);
-        (r.decision === 'allow' ? io.out : io.err).write(r.message + '\n');
-        return r.decision === 'allow' ? 0 : 1;
+        return await controlHosts(cmd === 'revoke' ? 'revoke-all' : cmd, io, args.values.get('--socket'));
       }
       case 'shell-init': {
         const args = parseArgs(rest, {});
@@ -197,9 +209,12 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return 0;
       }
       case 'hook': {
-        const args = parseArgs(rest, { values: POLICY_FLAGS, booleans: ['--trust-repo'] });
-        return await runHook(args, io);
+        const args = parseArgs(rest, { values: ['--home', '--policy', '--org-policy', '--audit-dir'], booleans: ['--trust-repo'] });
+        if (args.positionals.length !== 1) throw new UsageError('give the agent: agentpolicy hook claude-code (or copilot, cursor, gemini, codex, cline)');
+        return await hookCommand({ agent: args.positionals[0], home: args.values.get('--home'), policyFile: args.values.get('--policy'), orgPolicyFile: args.values.get('--org-policy'), auditDir: args.values.get('--audit-dir'), trustRepo: args.booleans.has('--trust-repo') }, io);
       }
+      case 'install-hooks':
+        return await installHooksCommand(rest, io);
       case 'audit':
         return await runAuditCommand(rest, io);
       case 'schema':

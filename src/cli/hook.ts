@@ -1,93 +1,109 @@
+/**
+ * `agentpolicy hook <agent>`: answers one agent hook call in-process. The launcher
+ * (dist/shim/hook/agentpolicy-hook) runs this when no broker answers; run by hand it does the
+ * same. The policy is the layered one for the payload's cwd (the CLI's usual resolution), an
+ * ask the agent cannot put to the developer is denied (no broker is there to ask), and every
+ * decision is appended to the audit log before the answer is written: when the log cannot be
+ * written, the answer is deny.
+ *
+ * Startup cost matters (one process per tool call): this module imports nothing heavy at load.
+ * The policy, the PDP and the audit log are required when needed, the shell grammar only for
+ * shell tools.
+ */
+import * as os from 'os';
 import * as path from 'path';
-import { z } from 'zod';
-import { askBroker } from '../core/ipc/client';
-import type { DecideRequest } from '../core/ipc/protocol';
-import { decide } from '../core/pdp/decide';
-import { decisionLine } from '../core/pdp/message';
-import type { DecisionRequest } from '../core/pdp/types';
-import type { ParsedArgs } from './args';
-import { UsageError } from './args';
-import { policyContext } from './policyContext';
+import type { HookOutput } from '../core/agents/types';
 
-/** Claude Code's PreToolUse input (only what we read; other fields pass). */
-const claudeInput = z.object({
-  hook_event_name: z.string().optional(),
-  session_id: z.string().optional(),
-  tool_use_id: z.string().optional(),
-  cwd: z.string().optional(),
-  tool_name: z.string(),
-  tool_input: z.record(z.string(), z.unknown()).default({}),
-});
+export interface HookOptions {
+  agent: string;
+  home?: string;
+  policyFile?: string;
+  orgPolicyFile?: string;
+  trustRepo?: boolean;
+  /** A single log folder; default: a stream in the per-user state folder (the one `audit export` reads). */
+  auditDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
 
-type Verdict = { decision: 'allow' | 'ask' | 'deny'; reason: string };
-
-/** What a tool call would do, as a request the PDP or broker understands. */
-function toolRequest(tool: string, input: Record<string, unknown>, cwd: string): { command?: string; action?: { kind: 'file.read' | 'file.write' | 'file.delete'; path: string } } | undefined {
-  const str = (k: string) => (typeof input[k] === 'string' ? (input[k] as string) : undefined);
-  switch (tool) {
-    case 'Bash':
-      return str('command') !== undefined ? { command: str('command') } : undefined;
-    case 'Write':
-    case 'Edit':
-    case 'MultiEdit':
-    case 'NotebookEdit': {
-      const p = str('file_path') ?? str('notebook_path');
-      return p ? { action: { kind: 'file.write', path: path.resolve(cwd, p) } } : undefined;
-    }
-    case 'Read':
-    case 'NotebookRead': {
-      const p = str('file_path') ?? str('notebook_path');
-      return p ? { action: { kind: 'file.read', path: path.resolve(cwd, p) } } : undefined;
-    }
-    case 'Grep':
-    case 'Glob':
-    case 'LS': {
-      const p = str('path');
-      // Searching reads what it finds: judge the folder searched (secrets are judged by path).
-      return { action: { kind: 'file.read', path: path.resolve(cwd, p ?? '.') } };
-    }
-    default:
-      return undefined;
-  }
+export async function readAll(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
- * `agentpolicy hook claude`: a Claude Code PreToolUse hook. Reads the tool call on stdin and
- * answers with hookSpecificOutput.permissionDecision. With a broker (AGENTPOLICY_SOCKET) the
- * developer settles asks in VS Code or on the serve terminal; without one the policy decides
- * and an ask becomes Claude Code's own prompt. Any failure answers deny.
+ * Runs one hook call through a guard host of its own (no transport, nobody to ask): the same
+ * broker, audit log and fail-closed handling as a running guard. The policy is the layered one
+ * for the payload's folder. Never throws.
  */
-export async function runHook(args: ParsedArgs, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
-  const agent = args.positionals[0];
-  if (agent !== 'claude') throw new UsageError('hook takes the agent whose hook format to speak: claude');
-  const answer = (v: Verdict) => {
-    io.out.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: v.decision, permissionDecisionReason: v.reason } }) + '\n');
-    return 0;
-  };
-  let text = '';
-  for await (const chunk of io.stdin) text += chunk;
-  let input: z.infer<typeof claudeInput>;
+export async function hookInProcess(raw: string, opts: HookOptions): Promise<HookOutput> {
   try {
-    input = claudeInput.parse(JSON.parse(text));
+    return await hookThroughHost(raw, opts);
   } catch (e) {
-    return answer({ decision: 'deny', reason: `agentpolicy: deny: the hook input is not a PreToolUse tool call (${(e as Error).message.split('\n')[0]})` });
+    const { ADAPTERS } = await import('../core/agents/adapters');
+    const { agentIdOf } = await import('../core/agents/types');
+    const agent = agentIdOf(opts.agent);
+    const reason = `agentpolicy: deny: the guard failed to start for this hook call (${(e as Error).message.split('\n')[0]}); the tool call was blocked.`;
+    return agent ? ADAPTERS[agent].denyOutput(reason) : { stdout: '', stderr: reason + '\n', exitCode: 2 };
   }
-  const cwd = input.cwd ?? process.cwd();
-  const req = toolRequest(input.tool_name, input.tool_input, cwd);
-  if (!req) {
-    // A tool we cannot judge: never allow on our own; the developer decides.
-    return answer({ decision: 'ask', reason: `agentpolicy: ${input.tool_name} is not a tool the policy can judge; approve it yourself.` });
+}
+
+async function hookThroughHost(raw: string, opts: HookOptions): Promise<HookOutput> {
+  const { ADAPTERS } = await import('../core/agents/adapters');
+  const { agentIdOf } = await import('../core/agents/types');
+  const { GuardHost } = await import('../core/broker/host');
+  const { resolvePolicy, nodePolicyFileSystem } = await import('../core/policy/resolve');
+  const { formatPolicyError } = await import('../core/policy/load');
+  const env = opts.env ?? process.env;
+  const home = opts.home ?? os.homedir();
+  const agent = agentIdOf(opts.agent);
+  // The folder the tool runs in decides which repository policy applies.
+  let cwd = process.cwd();
+  let shell = false;
+  if (agent) {
+    try {
+      const parsed = ADAPTERS[agent].parse(JSON.parse(raw), { home, env });
+      if (parsed.ok) {
+        cwd = parsed.call.cwd;
+        shell = 'command' in parsed.call.request;
+      }
+    } catch {
+      /* unreadable: runHook answers deny */
+    }
   }
-  const socket = process.env.AGENTPOLICY_SOCKET;
-  if (socket) {
-    const msg: DecideRequest = { v: 1, type: 'decide', source: 'hook', token: process.env.AGENTPOLICY_TOKEN, cwd, ...req };
-    const r = await askBroker(socket, msg, Number(process.env.AGENTPOLICY_WAIT ?? 130) * 1000);
-    return answer({ decision: r.decision, reason: r.message });
+  const resolved = resolvePolicy({ cwd, home, policyFile: opts.policyFile, orgPolicyFile: opts.orgPolicyFile ?? env.AGENTPOLICY_ORG_POLICY, trustRepo: opts.trustRepo ?? false, fs: nodePolicyFileSystem });
+  // A broken layer was replaced by the built-in recommended policy: say so, and decide.
+  if (resolved.errors.length) process.stderr.write(resolved.errors.map((e) => `agentpolicy: ${formatPolicyError(e)}\n`).join(''));
+  if (shell) {
+    const { initShellParser } = await import('../core/shell/parser');
+    await initShellParser();
   }
-  const ctx = await policyContext({ ...args, values: new Map([...args.values, ['--cwd', cwd]]) }, io.err);
-  if (!ctx) return answer({ decision: 'deny', reason: 'agentpolicy: deny: the policy file has errors (run `agentpolicy lint`).' });
-  const dreq: DecisionRequest = req.command !== undefined ? { kind: 'command', commandLine: req.command, cwd, agent: 'claude-code' } : { kind: req.action!.kind, path: req.action!.path, cwd, agent: 'claude-code' };
-  const d = decide(ctx.resolved.policy, dreq, { user: ctx.user });
-  const what = req.command ?? `${req.action!.kind} ${req.action!.path}`;
-  return answer({ decision: d.effect, reason: d.effect === 'allow' ? `agentpolicy: allow: ${what}` : decisionLine(d, what) });
+  const policy = resolved.policy;
+  const host = await GuardHost.start({
+    policy: () => policy,
+    workspace: policy.workspace,
+    user: path.basename(home),
+    listen: false,
+    auditDir: opts.auditDir,
+    approvalHint: 'no Agent Policy broker is running (start `agentpolicy serve` in a terminal, or open the workspace in VS Code with Agent Policy, then retry)',
+  });
+  try {
+    return await host.runHookInProcess({ agent: opts.agent, cwd, payload: raw });
+  } finally {
+    await host.close();
+  }
+}
+
+/** The CLI entry: stdin in, the agent's answer on stdout/stderr, its exit code returned. */
+export async function hookCommand(opts: HookOptions, io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; stdin: NodeJS.ReadableStream }): Promise<number> {
+  let raw = '';
+  try {
+    raw = await readAll(io.stdin);
+  } catch (e) {
+    raw = `\u0000unreadable stdin: ${(e as Error).message}`;
+  }
+  const answer = await hookInProcess(raw, opts);
+  if (answer.stdout) io.out.write(answer.stdout);
+  if (answer.stderr) io.err.write(answer.stderr);
+  return answer.exitCode;
 }

@@ -1,12 +1,14 @@
 import { spawn } from 'child_process';
+import * as os from 'os';
 import * as path from 'path';
 import { guardEnv } from '../core/broker/guardEnv';
+import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
-import { shellJoin } from '../core/shell/quote';
+import { agentForProgram, resolveProgram } from '../core/identity/attribution';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
-import { policyContext } from './policyContext';
-import { approverFor, startBroker, stderrLogger, type RunningBroker } from './serve';
+import { policyContext, type PolicyContext } from './policyContext';
+import { approverFor, quietLogger, startCliHost } from './serve';
 
 /** dist/shim, next to the bundle. */
 export function shimRoot(): string {
@@ -17,27 +19,40 @@ interface Guard {
   socketPath: string;
   port: number;
   token: string;
-  own?: RunningBroker;
+  proof: string;
+  own?: GuardHost;
 }
 
-/** The broker named by AGENTPOLICY_SOCKET when it answers, else one of our own for the program's lifetime. */
-async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.WritableStream): Promise<Guard | undefined> {
+/** The broker named by AGENTPOLICY_SOCKET when it answers, else a host of our own for the program's lifetime. */
+async function obtainGuard(args: ParsedArgs, ctx: PolicyContext, agent: string, err: NodeJS.WritableStream): Promise<Guard | undefined> {
   const socketPath = process.env.AGENTPOLICY_SOCKET;
   if (socketPath && process.env.AGENTPOLICY_PORT) {
     const r = await askBroker(socketPath, { v: 1, type: 'issue', token: process.env.AGENTPOLICY_TOKEN, agent }, 5000);
     const token = r.data?.token;
-    if (r.decision === 'allow' && typeof token === 'string') return { socketPath, port: Number(process.env.AGENTPOLICY_PORT), token };
-    if (!/unreachable/.test(r.message)) {
-      // A broker is there and said no (revoked, killed): do not route around it.
+    if (r.decision === 'allow' && typeof token === 'string') return { socketPath, port: Number(process.env.AGENTPOLICY_PORT), token, proof: process.env.AGENTPOLICY_PROOF ?? '' };
+    if (r.failure !== 'unreachable') {
+      // A broker is there and said no (revoked, killed), or is not ours: do not route around it.
       err.write(r.message + '\n');
       return undefined;
     }
   }
-  const ctx = await policyContext(args, err);
-  if (!ctx) return undefined;
-  const own = await startBroker({ policy: ctx.resolved.policy, approver: approverFor(args.values.get('--approver')), auditDir: args.values.get('--audit-dir'), logger: stderrLogger, user: ctx.user });
-  const { token } = await own.credentials.issue(agent);
-  return { socketPath: own.address.socketPath, port: own.address.port, token, own };
+  const choice = approverFor(args.values.get('--approver'), 'run');
+  if (choice.note) err.write(choice.note + '\n');
+  const own = await startCliHost(ctx, { approver: choice.approver, auditDir: args.values.get('--audit-dir'), logger: quietLogger });
+  for (const p of own.degradedBecause) err.write(`agentpolicy: ${p}\n`);
+  const { token } = await own.issueSession({ id: agent, kind: 'agent', method: 'launch' });
+  return { socketPath: own.address!.socketPath, port: own.address!.port, token, proof: own.proof, own };
+}
+
+/**
+ * Who the program is: `--agent ID`, else the registered agent whose `match.executables` names
+ * it (resolved through PATH and symlinks), else its base name (an unregistered program: the
+ * policy's unidentified treatment).
+ */
+function launchedAgent(args: ParsedArgs, ctx: PolicyContext, argv: readonly string[]): string {
+  const named = args.values.get('--agent');
+  if (named) return named;
+  return agentForProgram(ctx.resolved.policy.agents, resolveProgram(argv[0]), argv)?.id ?? path.basename(argv[0]);
 }
 
 /**
@@ -47,16 +62,18 @@ async function obtainGuard(args: ParsedArgs, agent: string, err: NodeJS.Writable
 export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStream }): Promise<number> {
   const argv = args.rest ?? args.positionals;
   if (!argv.length) throw new UsageError('give the program to run after --: agentpolicy run -- claude');
-  const agent = args.values.get('--agent') ?? path.basename(argv[0]);
-  const guard = await obtainGuard(args, agent, io.err);
+  const ctx = await policyContext(args, io.err);
+  if (!ctx) return 126;
+  const agent = launchedAgent(args, ctx, argv);
+  const guard = await obtainGuard(args, ctx, agent, io.err);
   if (!guard) return 126;
   try {
-    const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), command: shellJoin(argv) });
+    const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), launch: argv, pid: process.pid });
     if (first.decision !== 'allow') {
       io.err.write(first.message + '\n');
       return 126;
     }
-    const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, base: process.env });
+    const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env });
     const started = Date.now();
     const code = await new Promise<number>((resolve) => {
       const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
@@ -70,7 +87,7 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       child.on('exit', (code, signal) => {
         process.off('SIGINT', forward);
         process.off('SIGTERM', forward);
-        resolve(code ?? 128 + (signal ? (require('os').constants.signals[signal] ?? 0) : 0));
+        resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 0) : 0));
       });
     });
     // The result goes in the audit log next to the decision that let the program start.

@@ -1,58 +1,48 @@
 import * as os from 'os';
-import * as path from 'path';
-import { AuditLog } from '../core/audit/auditLog';
-import { AuditLogSink } from '../core/broker/auditSink';
-import { Broker, FixedApprover, type Approver, type Logger } from '../core/broker/broker';
-import { CredentialAuthority } from '../core/identity/credentials';
-import { BrokerServer, type ServerAddress } from '../core/ipc/server';
-import type { CompiledPolicy } from '../core/policy/compile';
+import { FixedApprover, type Approver, type Logger } from '../core/broker/broker';
+import { GuardHost, type GuardHostOptions } from '../core/broker/host';
 import { UsageError } from './args';
-import { TtyApprover } from './ttyApprover';
-
-export interface RunningBroker {
-  broker: Broker;
-  server: BrokerServer;
-  address: ServerAddress;
-  credentials: CredentialAuthority;
-  audit?: AuditLog;
-  close(): Promise<void>;
-}
-
-export function approverFor(name: string | undefined): Approver {
-  switch (name ?? 'tty') {
-    case 'tty':
-      return new TtyApprover();
-    case 'deny':
-      return new FixedApprover('deny');
-    case 'allow':
-      return new FixedApprover('allow-once');
-    default:
-      throw new UsageError(`unknown approver "${name}": use tty, deny or allow`);
-  }
-}
+import type { PolicyContext } from './policyContext';
+import { tiocstiRefused, TtyApprover } from './ttyApprover';
 
 export const stderrLogger: Logger = {
   info: (m) => process.stderr.write(`${m}\n`),
   error: (m) => process.stderr.write(`${m}\n`),
 };
 
-/** Starts a broker for one workspace: credentials, approver, optional audit log, socket and port. */
-export async function startBroker(opts: { policy: CompiledPolicy; approver: Approver; auditDir?: string; logger?: Logger; user?: string }): Promise<RunningBroker> {
-  const credentials = await CredentialAuthority.create(opts.policy.workspace);
-  const audit = opts.auditDir ? await AuditLog.open(path.resolve(opts.auditDir)) : undefined;
-  const policy = () => opts.policy;
-  const broker = new Broker({ policy, credentials, approver: opts.approver, audit: audit ? new AuditLogSink(audit, policy) : undefined, logger: opts.logger, user: opts.user ?? os.userInfo().username });
-  const server = new BrokerServer(broker, opts.logger);
-  const address = await server.listen();
-  return {
-    broker,
-    server,
-    address,
-    credentials,
-    audit,
-    async close() {
-      await server.close();
-      await audit?.close();
-    },
-  };
+/** Logs only failures: `run` must not clutter the agent's terminal with the host's progress. */
+export const quietLogger: Logger = { info: () => undefined, error: (m) => process.stderr.write(`${m}\n`) };
+
+export interface ApproverChoice {
+  approver?: Approver;
+  /** Why asks will be denied instead of asked (said once at start). */
+  note?: string;
+}
+
+/**
+ * The approver a CLI host offers. `tty` asks on this terminal only where the agent cannot type
+ * into it: `serve` (agents run in other terminals), or `run` when the agent has a session of its
+ * own (the sandbox) or the kernel refuses TIOCSTI. Otherwise asks are denied, saying where the
+ * person can approve instead.
+ */
+export function approverFor(name: string | undefined, where: 'serve' | 'run', agentHasOwnSession = false): ApproverChoice {
+  switch (name ?? 'tty') {
+    case 'tty':
+      if (where === 'serve' || agentHasOwnSession || tiocstiRefused()) return { approver: new TtyApprover() };
+      return {
+        note: 'agentpolicy: approvals are not asked on this terminal: the program shares it and could type the answer itself (TIOCSTI). Asks are denied; run the program in the sandbox, or start `agentpolicy serve` in another terminal and run it there.',
+      };
+    case 'deny':
+      return { approver: new FixedApprover('deny') };
+    case 'allow':
+      return { approver: new FixedApprover('allow-once') };
+    default:
+      throw new UsageError(`unknown approver "${name}": use tty, deny or allow`);
+  }
+}
+
+/** A guard host for one CLI command, from the policy the flags resolved. */
+export function startCliHost(ctx: PolicyContext, opts: Omit<GuardHostOptions, 'policy' | 'workspace'>): Promise<GuardHost> {
+  const policy = ctx.resolved.policy;
+  return GuardHost.start({ policy: () => policy, workspace: policy.workspace, user: ctx.user ?? os.userInfo().username, ...opts });
 }

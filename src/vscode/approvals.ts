@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { describeAction } from '../core/actions/types';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../core/broker/broker';
 import { publicAction } from '../core/pdp/message';
+import { displayText } from '../core/text/display';
 import { COMMANDS } from './ids';
 
 const ALLOW_ONCE = 'Allow once';
@@ -43,7 +44,7 @@ export class ApprovalPrompts implements Approver, vscode.Disposable {
     const rule = first?.ruleIds.length ? `rule ${first.ruleIds.join(', ')} (${first.layer} policy)` : `the ${first?.layer ?? 'policy'} default`;
     const reason = first ? first.reason : d.reasons[0] ?? '';
     const actionWords = asks.slice(0, 3).map((v) => describeAction(publicAction(v.action))).join('; ');
-    const message = `Agent Policy: ${req.agent} wants to ${actionWords || 'run a command'}.\n\n${req.what}\n\nWhy it asks: ${reason} — ${rule}.`;
+    const message = `Agent Policy: ${displayText(req.subject.id, 60)} (${req.subject.kind}) wants to ${displayText(actionWords, 400) || 'run a command'}.\n\n${displayText(req.what, 2000)}\n\nWhy it asks: ${reason} — ${rule}.`;
     const modal = d.risk === 'high' || d.risk === 'critical';
     const buttons = req.allowSession ? [ALLOW_ONCE, ALLOW_SESSION, DENY, EXPLAIN] : [ALLOW_ONCE, DENY, EXPLAIN];
     for (;;) {
@@ -53,7 +54,7 @@ export class ApprovalPrompts implements Approver, vscode.Disposable {
       const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
       const choice = await Promise.race([shown, aborted]);
       if (choice === 'aborted') {
-        void vscode.window.showInformationMessage(`Agent Policy: no answer in time, so this was denied: ${req.what}`);
+        void vscode.window.showInformationMessage(`Agent Policy: no answer in time, so this was denied: ${displayText(req.what, 300)}`);
         return 'deny';
       }
       if (choice === EXPLAIN) {

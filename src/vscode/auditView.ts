@@ -4,23 +4,25 @@ import { EXPORT_FORMATS } from '../core/audit/export/index';
 import type { GuardService, SessionDecision } from './guardService';
 import { COMMANDS } from './ids';
 import { dispose } from './logger';
+import { displayText } from '../core/text/display';
 
 /** A row the webview shows: plain data, no functions. */
 function row(d: SessionDecision) {
   return {
     seq: d.seq,
     time: d.time,
-    agent: d.agent,
+    agent: d.subject.id,
+    subject: `${d.subject.kind} (${d.subject.method})`,
     source: d.source,
-    what: d.what,
+    what: displayText(d.what, 4000),
     kind: d.decision.actions.find((a) => a.kind !== 'command')?.kind ?? d.decision.actions[0]?.kind ?? 'command',
     effect: d.decision.effect,
-    final: d.final,
+    final: d.outcome.final,
     ruleIds: d.decision.ruleIds,
     layer: d.decision.layer,
     reasons: d.decision.reasons,
-    approvedBy: d.approvedBy ?? '',
-    scope: d.approvalScope ?? '',
+    approvedBy: d.outcome.by,
+    scope: d.outcome.scope ?? '',
   };
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { displayText } from '../core/text/display';
 import { EXPORT_FORMATS, exportLog, type ExportFormat } from '../core/audit/export/index';
 import { decide } from '../core/pdp/decide';
 import { explainText } from '../core/pdp/message';
@@ -62,10 +63,10 @@ export function registerCommands(policies: PolicyService, guard: GuardService, f
     vscode.commands.registerCommand(COMMANDS.showAgents, async () => {
       const seen = new Map<string, { allow: number; ask: number; deny: number }>();
       for (const d of guard.decisions) {
-        const c = seen.get(d.agent) ?? { allow: 0, ask: 0, deny: 0 };
+        const c = seen.get(d.subject.id) ?? { allow: 0, ask: 0, deny: 0 };
         if (d.decision.effect === 'ask') c.ask++;
-        c[d.final]++;
-        seen.set(d.agent, c);
+        c[d.outcome.final]++;
+        seen.set(d.subject.id, c);
       }
       const items: vscode.QuickPickItem[] = policies.policy.agents.map((a) => {
         const c = seen.get(a.id);
@@ -79,13 +80,13 @@ export function registerCommands(policies: PolicyService, guard: GuardService, f
     }),
     vscode.commands.registerCommand(COMMANDS.showGrants, async () => {
       const broker = guard.brokerInstance;
-      const grants = broker?.listSessionGrants().flatMap((s) => s.grants.map((g) => ({ label: g, description: `session ${s.sessionId.slice(0, 8)}`, sessionId: s.sessionId }))) ?? [];
+      const grants = broker?.listSessionGrants().flatMap((s) => s.grants.map((g) => ({ label: displayText(g.label, 200), description: `session ${s.sessionId.slice(0, 8)}`, sessionId: s.sessionId, key: g.key }))) ?? [];
       if (!grants.length) {
         void vscode.window.showInformationMessage('Agent Policy: no "Allow for this session" grants.');
         return;
       }
       const pick = await vscode.window.showQuickPick(grants, { title: 'Session grants — pick one to revoke', canPickMany: true });
-      for (const g of pick ?? []) broker?.revokeSessionGrant(g.sessionId, g.label);
+      for (const g of pick ?? []) broker?.revokeSessionGrant(g.sessionId, g.key);
       if (pick?.length) void vscode.window.showInformationMessage(`Agent Policy: revoked ${pick.length} grant(s).`);
     }),
     vscode.commands.registerCommand(COMMANDS.exportAuditLog, async (format?: string) => {

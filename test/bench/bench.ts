@@ -7,6 +7,7 @@
 import { spawnSync } from 'child_process';
 import { runAuditBench } from './auditBench';
 import { runGuardBench } from './guardBench';
+import { runHookBench } from './hookBench';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -808,6 +809,7 @@ async function main(): Promise<void> {
 
   await runGuardBench();
   await runAuditBench();
+  await runHookBench();
   if (sinkCount < 0) console.log(sinkCount);
 }
 

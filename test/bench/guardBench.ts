@@ -2,10 +2,9 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Broker, FixedApprover } from '../../src/core/broker/broker';
+import { FixedApprover } from '../../src/core/broker/broker';
 import { guardEnv } from '../../src/core/broker/guardEnv';
-import { CredentialAuthority } from '../../src/core/identity/credentials';
-import { BrokerServer } from '../../src/core/ipc/server';
+import { GuardHost } from '../../src/core/broker/host';
 import { compilePolicy } from '../../src/core/policy/compile';
 import { baseline, recommendedUserLayer } from '../../src/core/policy/resolve';
 import { initShellParser } from '../../src/core/shell/parser';
@@ -30,13 +29,12 @@ export async function runGuardBench(): Promise<void> {
   await initShellParser();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-guardbench-'));
   spawnSync('git', ['init', '-q', tmp]);
-  const credentials = await CredentialAuthority.create(tmp);
   const policy = compilePolicy([baseline(), recommendedUserLayer()], { workspace: tmp, home: os.homedir(), trustRepo: false });
-  const server = new BrokerServer(new Broker({ policy: () => policy, credentials, approver: new FixedApprover('deny') }));
-  const addr = await server.listen();
-  const { token } = await credentials.issue('bench');
+  const host = await GuardHost.start({ policy: () => policy, workspace: tmp, approver: new FixedApprover('deny'), auditDir: path.join(tmp, 'audit') });
+  const addr = host.address!;
+  const { token } = await host.issueSession({ id: 'claude-code' });
   const shimRoot = path.join(root, 'dist', 'shim');
-  const guarded = guardEnv({ shimRoot, socketPath: addr.socketPath, port: addr.port, token, base: process.env });
+  const guarded = guardEnv({ shimRoot, socketPath: addr.socketPath, port: addr.port, token, proof: host.proof, base: process.env });
   const plain = { ...process.env, BASH_ENV: '' };
   try {
     // 1. One trap round trip, timed inside bash: the same function the DEBUG trap calls.
@@ -67,7 +65,7 @@ export async function runGuardBench(): Promise<void> {
     console.log(`  starting a Node process per decision (agentpolicy check), p50 of ${nodeMs.length}: ${f(pct(nodeMs, 50))} ms  -> ${(pct(nodeMs, 50) / pct(lat, 50)).toFixed(0)}x the trap round trip   target >= 25x`);
     console.log(`  200-command script (1/4 git via PATH shim): unguarded p50 ${f(um)} ms, guarded p50 ${f(gm)} ms -> ratio ${(gm / um).toFixed(2)}x, ${f((gm - um) / 200)} ms added per command`);
   } finally {
-    await server.close();
+    await host.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -139,8 +139,9 @@ describe('agentpolicy CLI contract', () => {
 
   it('hook claude answers Claude Code PreToolUse calls with a permission decision', () => {
     const decision = (call: object) => {
-      const r = run(['hook', 'claude', '--home', '/home/dev'], JSON.stringify({ hook_event_name: 'PreToolUse', cwd: W, ...call }));
-      assert.strictEqual(r.code, 0, r.err);
+      const r = run(['hook', 'claude', '--home', '/home/dev', '--audit-dir', path.join(os.tmpdir(), `agentpolicy-cli-hook-audit-${process.pid}`)], JSON.stringify({ hook_event_name: 'PreToolUse', cwd: W, ...call }));
+      // Claude Code blocks on exit 2 (stderr is the reason) as well as on the JSON deny.
+      assert.strictEqual(r.code, JSON.parse(r.out).hookSpecificOutput.permissionDecision === 'deny' ? 2 : 0, r.err);
       return JSON.parse(r.out).hookSpecificOutput as { hookEventName: string; permissionDecision: string; permissionDecisionReason: string };
     };
     assert.strictEqual(decision({ tool_name: 'Bash', tool_input: { command: 'git status' } }).permissionDecision, 'allow');
@@ -152,7 +153,7 @@ describe('agentpolicy CLI contract', () => {
     assert.strictEqual(decision({ tool_name: 'Edit', tool_input: { file_path: 'src/a.ts', old_string: 'a', new_string: 'b' } }).permissionDecision, 'allow');
     assert.strictEqual(decision({ tool_name: 'Read', tool_input: { file_path: `${W}/.env` } }).permissionDecision, 'deny');
     assert.strictEqual(decision({ tool_name: 'mcp__db__drop', tool_input: {} }).permissionDecision, 'ask');
-    const bad = run(['hook', 'claude'], 'not json');
+    const bad = run(['hook', 'claude', '--audit-dir', path.join(os.tmpdir(), `agentpolicy-cli-hook-audit-${process.pid}`)], 'not json');
     assert.strictEqual(JSON.parse(bad.out).hookSpecificOutput.permissionDecision, 'deny');
   });
 

@@ -3,10 +3,10 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Broker, FixedApprover, type ApprovalAnswer, type ApprovalRequest, type Approver } from '../../src/core/broker/broker';
+import { FixedApprover, type ApprovalAnswer, type ApprovalRequest, type Approver } from '../../src/core/broker/broker';
+import { GuardHost } from '../../src/core/broker/host';
 import { guardEnv } from '../../src/core/broker/guardEnv';
 import { CredentialAuthority } from '../../src/core/identity/credentials';
-import { BrokerServer } from '../../src/core/ipc/server';
 import { compilePolicy } from '../../src/core/policy/compile';
 import { loadPolicyText } from '../../src/core/policy/load';
 import { baseline, recommendedUserLayer } from '../../src/core/policy/resolve';
@@ -52,9 +52,9 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
   let tmp: string;
   let work: string;
   let remote: string;
-  let server: BrokerServer;
-  let broker: Broker;
+  let host: GuardHost;
   let credentials: CredentialAuthority;
+  const savedRuntime = process.env.XDG_RUNTIME_DIR;
   let approver: Approver;
   let token: string;
   let timeoutSeconds = 60;
@@ -62,7 +62,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
   const remoteRef = (ref: string) => spawnSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '-q', ref], { encoding: 'utf8' }).stdout.trim();
 
   function env(tok = token): Record<string, string> {
-    return guardEnv({ shimRoot, socketPath: server.address!.socketPath, port: server.address!.port, token: tok, base: { ...process.env, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' } });
+    return guardEnv({ shimRoot, socketPath: host.address!.socketPath, port: host.address!.port, token: tok, proof: host.proof, base: { ...process.env, HOME: tmp, GIT_CONFIG_NOSYSTEM: '1' } });
   }
 
   /** Runs a real program; async, since the broker answers from this same process. */
@@ -77,20 +77,26 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     work = path.join(tmp, 'work');
     sh(`git init -q --bare ${remote} && git init -q -b main ${work}`, tmp);
     sh(`git config user.email dev@example.com && git config user.name dev && echo 1 > f && git add f && git commit -qm one && git remote add origin ${remote} && git push -q origin main && git checkout -qb feature && echo 2 >> f && git commit -qam two`, work);
-    credentials = await CredentialAuthority.create(work);
     approver = new FixedApprover('allow-once');
     const r = loadPolicyText('version: 1\napproval:\n  timeout_seconds: 5\n', 'short.yaml');
     if (!r.ok) throw new Error('bad test policy');
-    const recommended = compilePolicy([baseline(), recommendedUserLayer()], { workspace: work, home: tmp, trustRepo: false });
-    const quick = compilePolicy([baseline(), recommendedUserLayer(), { name: 'repo', doc: r.policy, file: 'short.yaml' }], { workspace: work, home: tmp, trustRepo: false });
-    broker = new Broker({ policy: () => (timeoutSeconds === 5 ? quick : recommended), credentials, approver: { ask: (q, s) => approver.ask(q, s) } });
-    server = new BrokerServer(broker);
-    await server.listen();
-    token = (await credentials.issue('test-agent')).token;
+    // The agent these tests play is registered (an unregistered one would get the unidentified treatment: asks).
+    const reg = loadPolicyText('version: 1\nagents:\n  - {id: test-agent, owner: tests, risk: medium}\n', 'agents.yaml');
+    if (!reg.ok) throw new Error('bad test registry');
+    const agents = { name: 'org' as const, doc: reg.policy, file: 'agents.yaml' };
+    const recommended = compilePolicy([baseline(), agents, recommendedUserLayer()], { workspace: work, home: tmp, trustRepo: false });
+    const quick = compilePolicy([baseline(), agents, recommendedUserLayer(), { name: 'repo', doc: r.policy, file: 'short.yaml' }], { workspace: work, home: tmp, trustRepo: false });
+    // The per-user registry (where `agentpolicy revoke` finds the guard) lives in this test's own folder.
+    process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(tmp, 'run-'));
+    host = await GuardHost.start({ policy: () => (timeoutSeconds === 5 ? quick : recommended), workspace: work, approver: { ask: (q, s) => approver.ask(q, s) }, auditDir: path.join(tmp, 'audit'), register: true });
+    credentials = host.credentials;
+    token = (await host.issueSession({ id: 'test-agent' })).token;
   });
 
   after(async () => {
-    await server.close();
+    await host.close();
+    if (savedRuntime === undefined) delete process.env.XDG_RUNTIME_DIR;
+    else process.env.XDG_RUNTIME_DIR = savedRuntime;
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -199,7 +205,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
 
   it('denies a missing, forged, expired or foreign-workspace credential', async () => {
     const other = await CredentialAuthority.create(work);
-    const expired = (await credentials.issue('test-agent', -10)).token;
+    const expired = (await credentials.issue('test-agent', { ttlSeconds: -10 })).token;
     const foreign = await (await CredentialAuthority.create('/elsewhere')).issue('x');
     for (const [tok, why] of [
       ['', /no credential/],
@@ -218,7 +224,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     const own = (await credentials.issue('test-agent')).token;
     assert.strictEqual((await run(['bash', '-c', 'git status'], env(own))).code, 0);
     const cli = path.join(root, 'dist', 'cli.js');
-    const ctl = { cwd: work, env: { ...process.env, AGENTPOLICY_SOCKET: server.address!.socketPath } };
+    const ctl = { cwd: work, env: { ...process.env } };
     const revoke = await exec([process.execPath, cli, 'revoke', '--all'], ctl);
     assert.strictEqual(revoke.code, 0, revoke.err);
     const r = await run(['bash', '-c', 'git status'], env(own));
@@ -226,7 +232,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     assert.match(r.err, /kill switch/);
     approver = new FixedApprover('deny');
     assert.strictEqual((await exec([process.execPath, cli, 'rearm'], ctl)).code, 1);
-    assert.ok(broker.isKilled);
+    assert.ok(host.broker.isKilled);
     approver = new FixedApprover('allow-once');
     assert.strictEqual((await exec([process.execPath, cli, 'rearm'], ctl)).code, 0);
     // Old credentials stay dead; new ones work.
@@ -253,7 +259,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     const cli = path.join(root, 'dist', 'cli.js');
     const base = { ...process.env, AGENTPOLICY_SOCKET: '', AGENTPOLICY_PORT: '', HOME: tmp };
     const auditDir = path.join(tmp, 'run-audit');
-    const ok = await exec([process.execPath, cli, 'run', '--approver', 'deny', '--home', tmp, '--audit-dir', auditDir, '--', 'bash', '-c', 'git status >/dev/null && ls /nonexistent-dir'], { cwd: work, env: base });
+    const ok = await exec([process.execPath, cli, 'run', '--approver', 'deny', '--agent', 'claude-code', '--home', tmp, '--audit-dir', auditDir, '--', 'bash', '-c', 'git status >/dev/null && ls /nonexistent-dir'], { cwd: work, env: base });
     assert.strictEqual(ok.code, 2, ok.err);
     // Every decision is in the audit log before the action, and the program's exit code after it.
     const verify = await exec([process.execPath, cli, 'audit', 'verify', auditDir], { cwd: work, env: base });
@@ -266,7 +272,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     assert.ok(result, exported.out);
     assert.strictEqual(result.ref, decision.seq);
     assert.strictEqual(result.result.exitCode, 2);
-    const blocked = await exec([process.execPath, cli, 'run', '--approver', 'allow', '--home', tmp, '--', 'bash', '-c', 'f=$(mktemp); echo "git push -f" > $f; bash $f'], { cwd: work, env: base });
+    const blocked = await exec([process.execPath, cli, 'run', '--approver', 'allow', '--agent', 'claude-code', '--home', tmp, '--', 'bash', '-c', 'f=$(mktemp); echo "git push -f" > $f; bash $f'], { cwd: work, env: base });
     assert.strictEqual(blocked.code, 126, blocked.err);
     assert.match(blocked.err, /no-force-push/);
   });

@@ -17,7 +17,7 @@ function layer(name: PolicyLayer['name'], text: string): PolicyLayer {
 
 function effect(layers: PolicyLayer[], line: string, trustRepo = false, agent?: string): string {
   const p = compilePolicy(layers, { workspace: W, home: HOME, trustRepo });
-  return decide(p, { kind: 'command', commandLine: line, cwd: W, agent }, { user: 'dev', now: new Date('2026-11-26T00:00:00Z'), facts: specFacts() }).effect;
+  return decide(p, { kind: 'command', commandLine: line, cwd: W, agent, subject: agent ? { kind: 'agent', id: agent } : undefined }, { user: 'dev', now: new Date('2026-11-26T00:00:00Z'), facts: specFacts() }).effect;
 }
 
 describe('policy layers and trust', () => {
@@ -63,7 +63,7 @@ describe('policy layers and trust', () => {
   });
 
   it('applies agent-specific rules to that agent only', () => {
-    const repo = layer('repo', 'version: 1\nrules:\n  - {id: bot-make, action: command, match: make, effect: allow, agents: [ci-bot]}\n  - {id: no-codex-curl, action: command, match: curl, effect: deny, agents: "codex*"}\n');
+    const repo = layer('repo', 'version: 1\nagents:\n  - {id: ci-bot, owner: ci}\n  - {id: codex-cli, owner: ci}\nrules:\n  - {id: bot-make, action: command, match: make, effect: allow, agents: [ci-bot]}\n  - {id: no-codex-curl, action: command, match: curl, effect: deny, agents: "codex*"}\n');
     assert.strictEqual(effect([baseline(), recommendedUserLayer(), repo], 'make', true, 'ci-bot'), 'allow');
     assert.strictEqual(effect([baseline(), recommendedUserLayer(), repo], 'make', true, 'claude-code'), 'ask');
     assert.strictEqual(effect([baseline(), recommendedUserLayer(), repo], 'make', true), 'ask');
@@ -72,7 +72,7 @@ describe('policy layers and trust', () => {
     assert.strictEqual(effect([baseline(), recommendedUserLayer(), repo], 'curl https://x.example', true), 'deny');
   });
 
-  it('asks instead of allowing for unregistered or expired agents when a registry exists', () => {
+  it('asks instead of allowing for unregistered or expired agents (the unidentified treatment)', () => {
     const repo = layer('repo', 'version: 1\nagents:\n  - {id: claude-code, owner: dev@example.com, risk: medium}\n  - {id: old-bot, owner: ops, risk: low, expires: 2026-01-01}\n');
     assert.strictEqual(effect([baseline(), recommendedUserLayer(), repo], 'ls', true, 'claude-code'), 'allow');
     assert.strictEqual(effect([baseline(), recommendedUserLayer(), repo], 'ls', true, 'old-bot'), 'ask');

@@ -153,3 +153,28 @@ export function describeAction(a: Action): string {
       return `cannot tell what runs (${a.reason}): ${a.detail}`;
   }
 }
+
+/**
+ * A canonical key for an action: the same action always gives the same key, however it was
+ * written or displayed. Grants ("allow for this session", a just-approved line) are keyed by it.
+ */
+export function actionKey(a: Action): string {
+  switch (a.kind) {
+    case 'command':
+      return JSON.stringify(['command', a.argv, a.cwd]);
+    case 'file.read':
+    case 'file.write':
+    case 'file.delete':
+      return JSON.stringify([a.kind, a.path, !!a.recursive, !!a.glob]);
+    case 'git.push':
+      return JSON.stringify(['git.push', a.remote ?? null, a.url ?? null, a.refs.map((r) => [r.src, r.dst ?? null, r.force, r.delete]), a.allBranches, a.unresolved, a.noVerify]);
+    case 'network':
+      return JSON.stringify(['network', a.host.toLowerCase(), a.tool]);
+    case 'env.set':
+      return JSON.stringify(['env.set', a.name, a.value ?? null]);
+    case 'mcp':
+      return JSON.stringify(['mcp', a.server, a.tool, a.args ?? null]);
+    case 'opaque':
+      return JSON.stringify(['opaque', a.reason, a.detail]);
+  }
+}

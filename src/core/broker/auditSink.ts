@@ -3,9 +3,9 @@ import type { AuditLog } from '../audit/auditLog';
 import { decisionEvent, resultEvent } from '../audit/events';
 import type { AuditDecisionEvent } from '../audit/types';
 import type { CompiledPolicy } from '../policy/compile';
-import type { AuditSink, BrokerAuditRecord } from './broker';
+import type { AuditSink, DecisionRecord } from './broker';
 
-/** Writes broker decisions to the tamper-evident audit log, with the agent's registry entry. */
+/** Writes broker decisions to the tamper-evident audit log, with the subject and its registry entry. */
 export class AuditLogSink implements AuditSink {
   /** Recent decisions by sequence number, so a result can repeat what it is the result of. */
   private readonly recent = new Map<number, AuditDecisionEvent>();
@@ -21,22 +21,25 @@ export class AuditLogSink implements AuditSink {
     await this.log.append(resultEvent(decision, ref, result));
   }
 
-  async record(r: BrokerAuditRecord): Promise<number> {
+  async decision(r: DecisionRecord): Promise<number> {
     const p = this.policy();
-    const reg = p.agents.find((a) => a.id === r.agent);
-    const approval =
-      r.decision.effect === 'ask' || r.approvedBy === 'timeout'
-        ? {
-            approver: r.approvedBy === 'developer' ? os.userInfo().username : r.approvedBy === 'session-grant' ? 'policy' : r.approvedBy === 'timeout' ? 'timeout' : String(r.approvedBy ?? 'none'),
-            outcome: r.approvedBy === 'timeout' ? ('timeout' as const) : r.final === 'allow' ? ('approved' as const) : ('rejected' as const),
-            scope: r.approvalScope ?? ('none' as const),
-          }
-        : undefined;
+    const reg = r.subject.kind === 'agent' ? p.agents.find((a) => a.id === r.subject.id) : undefined;
+    const { outcome } = r;
+    const asked = r.decision.effect === 'ask';
+    const approval = asked
+      ? {
+          approver: outcome.by === 'person' ? os.userInfo().username : outcome.by === 'session-grant' || outcome.by === 'pass' ? 'policy' : outcome.by,
+          outcome: outcome.by === 'timeout' ? ('timeout' as const) : outcome.final === 'allow' ? ('approved' as const) : ('rejected' as const),
+          scope: outcome.scope ?? ('none' as const),
+        }
+      : undefined;
+    // A refusal after the policy (kill switch, audit, error) is what happened: log the final effect.
+    const decision = outcome.final === 'deny' && r.decision.effect === 'allow' ? { ...r.decision, effect: 'deny' as const, reasons: [outcome.message, ...r.decision.reasons] } : r.decision;
     const ev = decisionEvent({
-      decision: { ...r.decision, effect: r.decision.effect },
-      agent: { id: r.agent, owner: reg?.owner, riskTier: reg?.risk, attribution: 'credential' },
-      context: { session: r.sessionId, pep: r.source, cwd: r.cwd, workspace: p.workspace },
-      request: { commandLine: r.what, kind: r.decision.actions[0]?.kind },
+      decision,
+      agent: { id: r.subject.id, owner: reg?.owner, riskTier: reg?.risk, attribution: r.subject.method },
+      context: { session: r.subject.sessionId ?? r.sessionId, pep: r.source, cwd: r.cwd, workspace: p.workspace, ...(r.hook ? { tool: r.hook.tool, toolCallId: r.hook.toolUseId } : {}) },
+      request: { commandLine: r.hook && r.decision.actions.every((a) => a.kind !== 'command') ? undefined : r.what, kind: r.decision.actions[0]?.kind, toolName: r.hook?.tool },
       approval,
       policyHash: p.layers.map((l) => l.hash ?? '').join(':'),
     });
@@ -44,5 +47,16 @@ export class AuditLogSink implements AuditSink {
     this.recent.set(seq, ev);
     if (this.recent.size > 1000) this.recent.delete(this.recent.keys().next().value!);
     return seq;
+  }
+}
+
+/** The sink when the log could not be opened: every request is denied (no unlogged actions). */
+export class RejectingSink implements AuditSink {
+  constructor(private readonly why: string) {}
+  decision(): Promise<number> {
+    return Promise.reject(new Error(this.why));
+  }
+  result(): Promise<void> {
+    return Promise.reject(new Error(this.why));
   }
 }

@@ -1,26 +1,47 @@
-import * as path from 'path';
-import { describeAction, type GitPushAction } from '../actions/types';
-import type { CredentialAuthority, CredentialClaims } from '../identity/credentials';
-import type { ControlRequest, DecideRequest, BrokerResponse } from '../ipc/protocol';
+import { actionKey, describeAction, type GitPushAction } from '../actions/types';
+import type { Subject } from '../identity/subject';
+import type { Source } from '../ipc/protocol';
 import { decide } from '../pdp/decide';
 import { nodeFactsForPolicy } from '../shell/facts/forPolicy';
 import { decisionLine } from '../pdp/message';
 import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
+import { displayText } from '../text/display';
 
-/** What the developer is asked. */
-export interface ApprovalRequest {
-  agent: string;
+export type { Source };
+
+
+/** One request, authenticated and attributed by the host before the broker sees it. */
+export interface GuardRequest {
+  source: Source;
+  cwd: string;
+  subject: Subject;
+  /** The guard session it belongs to: the credential's session, or the agent's own for hooks. */
   sessionId: string;
-  source: DecideRequest['source'];
-  /** The command line or action, as the agent asked for it. */
+  /** What the PDP judges. */
+  request: DecisionRequest;
+  /** What the person is shown: the command line, or the tool call in words. */
+  what: string;
+  /** For hooks: the agent's tool call. */
+  hook?: { agent: string; event: string; tool: string; toolUseId?: string };
+  /** Decided by the guard itself, not the policy (a registered agent's own start): logged the same way. */
+  decided?: Decision;
+}
+
+export type ApprovalAnswer = 'allow-once' | 'allow-session' | 'deny';
+
+/** What the person is asked. */
+export interface ApprovalRequest {
+  subject: Subject;
+  sessionId: string;
+  source: Source;
+  /** The command line or action as the agent asked for it (raw: approvers show it with displayText). */
   what: string;
   decision: Decision;
   /** Whether "Allow for this session" may be offered. */
   allowSession: boolean;
+  hook?: GuardRequest['hook'];
 }
-
-export type ApprovalAnswer = 'allow-once' | 'allow-session' | 'deny';
 
 /** The human. Everything else is the broker's business. */
 export interface Approver {
@@ -37,25 +58,43 @@ export class FixedApprover implements Approver {
   }
 }
 
-/** One decision, for the audit trail: written before the action may run. */
-export interface BrokerAuditRecord {
+/**
+ * Who settled a request: the policy; the person (an approval); an earlier "allow for this
+ * session" or a just-approved line seen again by another PEP; or a refusal before or after the
+ * policy — nobody answered in time, no one could be asked, the kill switch, the audit log, an error.
+ */
+export type DecidedBy = 'policy' | 'person' | 'session-grant' | 'pass' | 'timeout' | 'no-approver' | 'kill-switch' | 'audit' | 'error';
+
+/** What the PEP must do, and why: the typed outcome of one request. */
+export interface Outcome {
+  final: 'allow' | 'deny';
+  by: DecidedBy;
+  /** How far an approval reaches. */
+  scope?: 'once' | 'session';
+  /** One readable line for the agent and the person: what, why, how to proceed. */
+  message: string;
+}
+
+/** One decision as everything downstream sees it: the audit log, the status bar, the audit view. */
+export interface DecisionRecord {
   time: string;
-  agent: string;
+  subject: Subject;
   sessionId: string;
-  source: DecideRequest['source'];
+  source: Source;
   cwd: string;
   what: string;
   decision: Decision;
-  final: 'allow' | 'deny';
-  approvedBy: BrokerResponse['approvedBy'] | 'timeout' | 'credential' | 'kill-switch' | 'error';
-  approvalScope?: 'once' | 'session';
+  outcome: Outcome;
+  hook?: GuardRequest['hook'];
+  /** Sequence number in the audit log, once written. */
+  seq?: number;
 }
 
 export interface AuditSink {
-  /** Resolves once durable (with the record's sequence number); rejects when it cannot be written (the action is then denied). */
-  record(r: BrokerAuditRecord): Promise<number | void>;
+  /** Resolves once durable, with the record's sequence number; rejects when it cannot be written (the action is then denied). */
+  decision(r: DecisionRecord): Promise<number>;
   /** What happened once the action ran, linked to its decision's sequence number. */
-  result?(ref: number, result: { ran: boolean; exitCode?: number; durationMs?: number }): Promise<void>;
+  result(ref: number, result: { ran: boolean; exitCode?: number; durationMs?: number }): Promise<void>;
 }
 
 export interface Logger {
@@ -66,28 +105,36 @@ export interface Logger {
 export interface BrokerOptions {
   /** The policy in force now (the extension swaps it on reload). */
   policy: () => CompiledPolicy;
-  credentials: CredentialAuthority;
-  approver: Approver;
-  audit?: AuditSink;
+  /** Who settles asks; absent when nobody can be asked (asks are then denied, saying how to get one). */
+  approver?: Approver;
+  audit: AuditSink;
   logger?: Logger;
   user?: string;
   /** An upper bound on the approval timeout (e.g. the editor setting); the policy may shorten it. */
   approvalTimeoutSeconds?: () => number;
-  /** Told about every decision once it is final (the editor's status and audit view). */
-  onDecision?: (r: BrokerAuditRecord) => void;
+  /** Where a person can approve when this broker cannot ask (shown in the deny line). */
+  approvalHint?: string;
+  /** Told about every decision once it is final and logged. */
+  onDecision?: (r: DecisionRecord) => void;
+}
+
+export interface Verdict {
+  decision: Decision;
+  outcome: Outcome;
+  seq?: number;
 }
 
 const PASS_GRANT_MS = 10_000;
 
 /**
- * The policy decision service the PEPs ask. Every request gets one answer; anything
- * that goes wrong answers deny.
+ * The policy decision service the PEPs ask (through the host, which authenticates and
+ * attributes). Every request gets one answer; anything that goes wrong answers deny.
  */
 export class Broker {
   private killed = false;
-  /** "Allow for this session" grants: session id → verdict keys. */
-  private readonly sessionGrants = new Map<string, Set<string>>();
-  /** A developer-approved shell line lets its programs' PATH shims through once, briefly. */
+  /** "Allow for this session" grants: session id → action key → what it allows, in words. */
+  private readonly sessionGrants = new Map<string, Map<string, string>>();
+  /** A person-approved line lets the same actions through the other PEPs once, briefly. */
   private readonly passGrants = new Map<string, { keys: Set<string>; pushes: GitPushAction[]; until: number }>();
   private pending = 0;
 
@@ -101,13 +148,16 @@ export class Broker {
     return this.pending;
   }
 
-  /** Kill switch: revoke every credential and session grant, deny everything until re-armed. */
+  get canAsk(): boolean {
+    return this.opts.approver !== undefined;
+  }
+
+  /** Kill switch: every session grant dropped, every agent request denied until re-armed (the host revokes credentials). */
   killAll(): void {
     this.killed = true;
-    this.opts.credentials.revokeAll();
     this.sessionGrants.clear();
     this.passGrants.clear();
-    this.opts.logger?.info('[broker] every agent blocked: credentials and grants revoked');
+    this.opts.logger?.info('[broker] every agent blocked: grants revoked');
   }
 
   rearm(): void {
@@ -115,78 +165,64 @@ export class Broker {
     this.opts.logger?.info('[broker] re-armed');
   }
 
-  listSessionGrants(): { sessionId: string; grants: string[] }[] {
-    return [...this.sessionGrants].map(([sessionId, g]) => ({ sessionId, grants: [...g] }));
+  /** Asks the person about something only they may allow (re-arming after the kill switch). */
+  async askPerson(what: string, reason: string, timeoutMs = 60_000): Promise<boolean> {
+    if (!this.opts.approver) return false;
+    const d = syntheticDecision('ask', 'critical', ['rearm'], reason);
+    const subject: Subject = { kind: 'person', id: this.opts.user ?? 'person', method: 'credential', evidence: 'the guard owner’s control request' };
+    const answer = await this.opts.approver.ask({ subject, sessionId: 'control', source: 'cli', what, decision: d, allowSession: false }, AbortSignal.timeout(timeoutMs)).catch(() => 'deny' as const);
+    return answer !== 'deny';
   }
 
-  revokeSessionGrant(sessionId: string, grant?: string): void {
-    if (grant === undefined) this.sessionGrants.delete(sessionId);
-    else this.sessionGrants.get(sessionId)?.delete(grant);
+  /** Each session's grants: the canonical key (to revoke it) and what it allows, in words. */
+  listSessionGrants(): { sessionId: string; grants: { key: string; label: string }[] }[] {
+    return [...this.sessionGrants].map(([sessionId, g]) => ({ sessionId, grants: [...g].map(([key, label]) => ({ key, label })) }));
   }
 
-  async control(req: ControlRequest): Promise<BrokerResponse> {
-    switch (req.type) {
-      case 'revoke-all':
-        this.killAll();
-        return { id: req.id, decision: 'allow', message: 'agentpolicy: every credential revoked; new requests are denied until re-armed' };
-      case 'rearm': {
-        // Only the developer re-arms: a request on the socket is not enough.
-        const answer = await this.opts.approver.ask(
-          { agent: 'agentpolicy', sessionId: 'control', source: 'cli', what: 'agentpolicy rearm (re-enable agents after the kill switch)', decision: rearmDecision(), allowSession: false },
-          AbortSignal.timeout(60_000),
-        ).catch(() => 'deny' as const);
-        if (answer === 'deny') return { id: req.id, decision: 'deny', message: 'agentpolicy: re-arm refused by the developer' };
-        this.rearm();
-        return { id: req.id, decision: 'allow', message: 'agentpolicy: re-armed; new credentials are needed (reopen guarded terminals)' };
-      }
-      case 'result': {
-        // A PEP reporting how an allowed action ended; only a guarded process (a valid credential) may.
-        const v = await this.opts.credentials.verify(req.token);
-        if (!v.ok || req.ref === undefined) return { id: req.id, decision: 'deny', message: `agentpolicy: result not recorded: ${v.ok ? 'no ref' : v.reason}` };
-        await this.opts.audit?.result?.(req.ref, { ran: true, exitCode: req.exitCode, durationMs: req.durationMs });
-        return { id: req.id, decision: 'allow', message: 'recorded' };
-      }
-      case 'status':
-        return { id: req.id, decision: 'allow', message: this.killed ? 'killed' : 'armed', data: { killed: this.killed, pending: this.pending, workspace: this.opts.credentials.workspace } };
-      case 'issue': {
-        // A new credential needs a valid one: a guarded process may start a guarded child, nobody else.
-        const v = await this.opts.credentials.verify(req.token);
-        if (!v.ok || this.killed) return { id: req.id, decision: 'deny', message: `agentpolicy: cannot issue a credential: ${v.ok ? 'the guard is killed' : v.reason}` };
-        const { token, sid } = await this.opts.credentials.issue(req.agent ?? v.claims.agent);
-        return { id: req.id, decision: 'allow', message: 'issued', data: { token, sid } };
-      }
-    }
+  revokeSessionGrant(sessionId: string, key?: string): void {
+    if (key === undefined) this.sessionGrants.delete(sessionId);
+    else this.sessionGrants.get(sessionId)?.delete(key);
   }
 
-  async decide(req: DecideRequest): Promise<BrokerResponse> {
-    const what = describeRequest(req);
-    let claims: CredentialClaims | undefined;
+  async decide(req: GuardRequest): Promise<Verdict> {
+    const what = req.what.replace(/\s+/g, ' ').trim();
+    let d: Decision | undefined;
     try {
-      if (this.killed) return await this.refuse(req, what, 'kill-switch', `agentpolicy: deny: ${what}: every agent is blocked (kill switch). The developer can re-arm with \`agentpolicy rearm\` or the "Agent Policy: Re-arm" command.`);
-      const v = await this.opts.credentials.verify(req.token);
-      if (!v.ok) return await this.refuse(req, what, 'credential', `agentpolicy: deny: ${what}: ${v.reason}. Start the agent through \`agentpolicy run\` or a guarded VS Code terminal.`);
-      claims = v.claims;
+      if (this.killed && req.subject.kind !== 'person') {
+        d = syntheticDecision('deny', 'high', ['kill-switch'], 'every agent is blocked (kill switch)');
+        return await this.finish(req, d, { final: 'deny', by: 'kill-switch', message: `agentpolicy: deny: ${shown(what)}: every agent is blocked (kill switch). The person can re-arm with \`agentpolicy rearm\` or "Agent Policy: Re-arm Agents".` });
+      }
       const policy = this.opts.policy();
-      const d = decide(policy, toDecisionRequest(req, claims.agent), { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
-      if (d.effect === 'allow') return await this.finish(req, claims, what, d, 'allow', 'policy');
-      if (d.effect === 'deny') return await this.finish(req, claims, what, d, 'deny', undefined);
-      // ask: a session grant or a just-approved shell line may already cover it.
-      if (this.coveredBySession(claims.sid, d)) return await this.finish(req, claims, what, d, 'allow', 'session-grant', 'session');
-      if (this.takePass(claims.sid, d)) return await this.finish(req, claims, what, d, 'allow', 'developer', 'once');
+      d = req.decided ?? decide(policy, req.request, { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
+      if (d.effect === 'allow') return await this.finish(req, d, { final: 'allow', by: 'policy', message: `agentpolicy: allow: ${shown(what)}` });
+      if (d.effect === 'deny') return await this.finish(req, d, { final: 'deny', by: 'policy', message: decisionLine(d, what) });
+      // ask: an earlier grant may already cover it.
+      if (this.coveredBySession(req.sessionId, d)) return await this.finish(req, d, { final: 'allow', by: 'session-grant', scope: 'session', message: `agentpolicy: allow: ${shown(what)} (allowed for this session)` });
+      if (this.takePass(req.sessionId, d)) return await this.finish(req, d, { final: 'allow', by: 'pass', scope: 'once', message: `agentpolicy: allow: ${shown(what)} (just approved)` });
+      if (!this.opts.approver) {
+        const hint = this.opts.approvalHint ?? 'run the agent in VS Code with Agent Policy, or under `agentpolicy serve` in another terminal';
+        return await this.finish(req, d, { final: 'deny', by: 'no-approver', message: `${decisionLine(d, what)} No one can approve it here: ${hint}.` });
+      }
       const timeout = Math.min(policy.approval.timeoutSeconds, this.opts.approvalTimeoutSeconds?.() ?? Infinity);
-      const answer = await this.askDeveloper(req, claims, what, d, timeout, policy.approval.allowSession);
-      if (answer === 'timeout') return await this.finish(req, claims, what, d, 'deny', undefined, undefined, 'timeout', `agentpolicy: deny: ${what}: nobody answered the approval prompt in ${timeout} s. Ask again when the developer is there.`);
-      if (answer === 'deny') return await this.finish(req, claims, what, d, 'deny', 'developer', undefined, undefined, `agentpolicy: deny: ${what}: the developer declined it. Ask them before trying again.`);
-      if (answer === 'allow-session') this.grantSession(claims.sid, d);
-      this.grantPass(claims.sid, d);
-      return await this.finish(req, claims, what, d, 'allow', 'developer', answer === 'allow-session' ? 'session' : 'once');
+      const answer = await this.askPerson_(req, what, d, timeout, policy.approval.allowSession);
+      if (answer === 'timeout') return await this.finish(req, d, { final: 'deny', by: 'timeout', message: `agentpolicy: deny: ${shown(what)}: nobody answered the approval prompt in ${timeout} s. Ask again when the person is there.` });
+      if (answer === 'deny') return await this.finish(req, d, { final: 'deny', by: 'person', message: `agentpolicy: deny: ${shown(what)}: the person declined it. Ask them before trying again.` });
+      if (answer === 'allow-session') this.grantSession(req.sessionId, d);
+      this.grantPass(req.sessionId, d);
+      return await this.finish(req, d, { final: 'allow', by: 'person', scope: answer === 'allow-session' ? 'session' : 'once', message: `agentpolicy: allow: ${shown(what)} (approved)` });
     } catch (e) {
       this.opts.logger?.error(`[broker] request failed: ${(e as Error).stack ?? e}`);
-      return { id: req.id, decision: 'deny', message: `agentpolicy: deny: ${what}: the guard failed to decide (${(e as Error).message}); denied to be safe.` };
+      const failed = d ?? syntheticDecision('deny', 'high', [], `the guard failed to decide: ${(e as Error).message}`);
+      return { decision: failed, outcome: { final: 'deny', by: 'error', message: `agentpolicy: deny: ${shown(what)}: the guard failed to decide (${(e as Error).message}); denied to be safe.` } };
     }
   }
 
-  private async askDeveloper(req: DecideRequest, claims: CredentialClaims, what: string, d: Decision, timeoutSeconds: number, allowSession: boolean): Promise<'allow-once' | 'allow-session' | 'deny' | 'timeout'> {
+  /** Records how an allowed action ended. */
+  async result(ref: number, result: { ran: boolean; exitCode?: number; durationMs?: number }): Promise<void> {
+    await this.opts.audit.result(ref, result);
+  }
+
+  private async askPerson_(req: GuardRequest, what: string, d: Decision, timeoutSeconds: number, allowSession: boolean): Promise<ApprovalAnswer | 'timeout'> {
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -197,7 +233,8 @@ export class Broker {
     });
     this.pending++;
     try {
-      const answer = await Promise.race([this.opts.approver.ask({ agent: claims.agent, sessionId: claims.sid, source: req.source, what, decision: d, allowSession }, ac.signal).catch(() => 'deny' as const), timeout]);
+      const asked = this.opts.approver!.ask({ subject: req.subject, sessionId: req.sessionId, source: req.source, what, decision: d, allowSession, hook: req.hook }, ac.signal).catch(() => 'deny' as const);
+      const answer = await Promise.race([asked, timeout]);
       if (answer === 'allow-session' && !allowSession) return 'allow-once';
       return answer;
     } finally {
@@ -206,40 +243,22 @@ export class Broker {
     }
   }
 
-  private async finish(req: DecideRequest, claims: CredentialClaims, what: string, d: Decision, final: 'allow' | 'deny', approvedBy: BrokerResponse['approvedBy'], scope?: 'once' | 'session', why?: BrokerAuditRecord['approvedBy'], message?: string): Promise<BrokerResponse> {
-    const response: BrokerResponse = {
-      id: req.id,
-      decision: final,
-      effect: d.effect,
-      ruleIds: d.ruleIds,
-      reasons: d.reasons,
-      message: message ?? (final === 'allow' ? `agentpolicy: allow: ${what}` : decisionLine(d, what)),
-      approvedBy: final === 'allow' ? approvedBy : undefined,
-    };
-    const record: BrokerAuditRecord = { time: new Date().toISOString(), agent: claims.agent, sessionId: claims.sid, source: req.source, cwd: req.cwd, what, decision: d, final, approvedBy: why ?? approvedBy, approvalScope: scope };
-    this.opts.onDecision?.(record);
-    if (this.opts.audit) {
-      try {
-        const seq = await this.opts.audit.record(record);
-        if (typeof seq === 'number') response.auditSeq = seq;
-      } catch (e) {
-        this.opts.logger?.error(`[broker] audit log write failed: ${e}`);
-        return { id: req.id, decision: 'deny', effect: d.effect, ruleIds: d.ruleIds, reasons: d.reasons, message: `agentpolicy: deny: ${what}: the audit log cannot be written (${(e as Error).message}); no unlogged actions.` };
-      }
+  /** Logs the decision before the PEP may act; a log that cannot be written turns it into deny. */
+  private async finish(req: GuardRequest, d: Decision, outcome: Outcome): Promise<Verdict> {
+    const record: DecisionRecord = { time: new Date().toISOString(), subject: req.subject, sessionId: req.sessionId, source: req.source, cwd: req.cwd, what: req.what, decision: d, outcome, hook: req.hook };
+    try {
+      record.seq = await this.opts.audit.decision(record);
+    } catch (e) {
+      this.opts.logger?.error(`[broker] audit log write failed: ${e}`);
+      record.outcome = { final: 'deny', by: 'audit', message: `agentpolicy: deny: ${shown(req.what)}: the audit log cannot be written (${(e as Error).message}); no unlogged actions.` };
     }
-    return response;
-  }
-
-  private async refuse(req: DecideRequest, what: string, why: 'credential' | 'kill-switch', message: string): Promise<BrokerResponse> {
-    const d: Decision = { effect: 'deny', risk: 'high', ruleIds: [], layer: 'baseline', reasons: [message], actions: [], verdicts: [], errors: [], ignored: [] };
-    const record: BrokerAuditRecord = { time: new Date().toISOString(), agent: 'unknown', sessionId: 'unknown', source: req.source, cwd: req.cwd, what, decision: d, final: 'deny', approvedBy: why };
     this.opts.onDecision?.(record);
-    if (this.opts.audit) await this.opts.audit.record(record).catch((e) => this.opts.logger?.error(`[broker] audit log write failed: ${e}`));
-    return { id: req.id, decision: 'deny', effect: 'deny', ruleIds: [], reasons: [message], message };
+    return { decision: d, outcome: record.outcome, seq: record.seq };
   }
 
+  /** The actions a grant must cover: what is still `ask` (denies were never granted). */
   private askKeys(d: Decision): string[] {
-    return d.verdicts.filter((v) => v.effect === 'ask').map((v) => `${v.action.kind}: ${describeAction(v.action)}`);
+    return d.verdicts.filter((v) => v.effect === 'ask').map((v) => actionKey(v.action));
   }
 
   private coveredBySession(sid: string, d: Decision): boolean {
@@ -249,13 +268,13 @@ export class Broker {
   }
 
   private grantSession(sid: string, d: Decision): void {
-    const g = this.sessionGrants.get(sid) ?? new Set<string>();
-    for (const k of this.askKeys(d)) g.add(k);
+    const g = this.sessionGrants.get(sid) ?? new Map<string, string>();
+    for (const v of d.verdicts) if (v.effect === 'ask') g.set(actionKey(v.action), describeAction(v.action));
     this.sessionGrants.set(sid, g);
   }
 
   /**
-   * A developer-approved request lets exactly the same actions through the other PEPs for a
+   * A person-approved request lets exactly the same actions through the other PEPs for a
    * moment (the trap, then the PATH shim, then git's hook see one command): nothing else.
    */
   private grantPass(sid: string, d: Decision): void {
@@ -272,58 +291,22 @@ export class Broker {
   private takePass(sid: string, d: Decision): boolean {
     const g = this.passGrants.get(sid);
     if (!g || g.until < Date.now()) return false;
-    // Only what is still `ask` needs covering: denies were never passed.
     return d.verdicts
       .filter((v) => v.effect === 'ask')
       .every((v) => {
         const a = v.action;
+        // git's own report of the refs: covered when an approved push named them (or left them to git).
         if (a.kind === 'git.push' && a.observed) return a.refs.every((r) => g.pushes.some((p) => p.unresolved || p.allBranches || p.refs.some((q) => (q.dst === undefined || q.dst === r.dst) && (q.force || !r.force) && (q.delete || !r.delete))));
-        return g.keys.has(`${a.kind}: ${describeAction(a)}`);
+        return g.keys.has(actionKey(a));
       });
   }
 }
 
-
-function describeRequest(req: DecideRequest): string {
-  if (req.command !== undefined) return req.command.replace(/\s+/g, ' ').trim();
-  if (req.action) return `${req.action.kind} ${req.action.path}`;
-  const p = req.push!;
-  return `git push ${p.remote} ${p.refs.map((r) => `${r.localRef}:${r.remoteRef}`).join(' ')}`;
+function shown(what: string): string {
+  return displayText(what, 120);
 }
 
-const ZERO = /^0+$/;
-
-/** Builds what the PDP judges; a pre-push report from git is ground truth about refs. */
-export function toDecisionRequest(req: DecideRequest, agent: string): DecisionRequest {
-  if (req.command !== undefined) return { kind: 'command', commandLine: req.command, cwd: req.cwd, agent };
-  if (req.action) return { kind: req.action.kind, path: path.posix.resolve(req.cwd, req.action.path), cwd: req.cwd, agent };
-  const p = req.push!;
-  const refs = p.refs.map((r) => {
-    const del = ZERO.test(r.localSha);
-    return {
-      src: del ? '' : r.localRef.replace(/^refs\/heads\//, ''),
-      dst: r.remoteRef.replace(/^refs\/heads\//, ''),
-      // A rewrite git could not rule out counts as one.
-      force: !del && !ZERO.test(r.remoteSha) && r.rewrites !== false,
-      delete: del,
-    };
-  });
-  const action: GitPushAction = {
-    kind: 'git.push',
-    remote: p.remote,
-    url: p.url,
-    refs,
-    force: refs.some((r) => r.force),
-    delete: refs.some((r) => r.delete),
-    allBranches: false,
-    unresolved: false,
-    noVerify: false,
-    observed: true,
-    command: -1,
-  };
-  return { kind: 'actions', actions: [action], cwd: req.cwd, agent, commandLine: `git push ${p.remote}` };
-}
-
-function rearmDecision(): Decision {
-  return { effect: 'ask', risk: 'critical', ruleIds: ['rearm'], layer: 'baseline', reasons: ['re-enabling agents after the kill switch'], actions: [], verdicts: [], errors: [], ignored: [] };
+/** A decision the broker makes without the policy (kill switch, failures): still a full Decision value. */
+export function syntheticDecision(effect: Decision['effect'], risk: Decision['risk'], ruleIds: string[], reason: string): Decision {
+  return { effect, risk, ruleIds, layer: 'baseline', reasons: [reason], actions: [], verdicts: [], errors: effect === 'deny' && ruleIds.length === 0 ? [reason] : [], ignored: [] };
 }

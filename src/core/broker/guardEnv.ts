@@ -12,6 +12,8 @@ export interface GuardEnvInput {
   socketPath: string;
   port: number;
   token: string;
+  /** The host's answer proof (AGENTPOLICY_PROOF): shells accept an allow only with it. */
+  proof: string;
   /** The environment the guarded program would otherwise get. */
   base: NodeJS.ProcessEnv;
 }
@@ -36,6 +38,7 @@ export function guardEnv(input: GuardEnvInput): Record<string, string> {
   env.AGENTPOLICY_SOCKET = input.socketPath;
   env.AGENTPOLICY_PORT = String(input.port);
   env.AGENTPOLICY_TOKEN = input.token;
+  env.AGENTPOLICY_PROOF = input.proof;
   env.AGENTPOLICY_SHIM_DIR = bin;
   // git: our hooks directory, after whatever GIT_CONFIG_* entries the environment already has.
   let index = Number(env.AGENTPOLICY_GIT_CONFIG_INDEX ?? env.GIT_CONFIG_COUNT ?? 0);

@@ -1,10 +1,21 @@
 import * as crypto from 'crypto';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, calculateJwkThumbprint, type CryptoKey, type JWTPayload } from 'jose';
 
+/**
+ * What a credential is for: `session` — a guarded terminal or `agentpolicy run` (its requests are
+ * the subject's); `owner` — the person who started the guard (control: revoke, re-arm, status);
+ * `hook` — an agent's hook launcher (the agent names itself per request).
+ */
+export type CredentialRole = 'session' | 'owner' | 'hook';
+
 /** What a guarded terminal or `agentpolicy run` proves with every request. */
 export interface CredentialClaims {
-  /** Agent identity as attributed when the terminal or run started. */
+  /** Subject id as attributed when the terminal or run started (an agent id, or the person's user name). */
   agent: string;
+  role: CredentialRole;
+  /** The subject's kind and how it was attributed when the credential was issued. */
+  kind: 'agent' | 'person' | 'unknown';
+  method: 'launch' | 'terminal' | 'credential';
   /** Terminal or run session id. */
   sid: string;
   /** Workspace the credential is for. */
@@ -12,6 +23,18 @@ export interface CredentialClaims {
   /** Revocation epoch the credential was issued in. */
   epoch: number;
   exp: number;
+}
+
+const ROLES: readonly CredentialRole[] = ['session', 'owner', 'hook'];
+const KINDS: readonly CredentialClaims['kind'][] = ['agent', 'person', 'unknown'];
+const METHODS: readonly CredentialClaims['method'][] = ['launch', 'terminal', 'credential'];
+
+export interface IssueOptions {
+  ttlSeconds?: number;
+  sid?: string;
+  role?: CredentialRole;
+  kind?: CredentialClaims['kind'];
+  method?: CredentialClaims['method'];
 }
 
 export type VerifyResult = { ok: true; claims: CredentialClaims } | { ok: false; reason: string };
@@ -39,8 +62,14 @@ export class CredentialAuthority {
     return new CredentialAuthority(privateKey, publicKey, kid, workspace);
   }
 
-  async issue(agent: string, ttlSeconds = 12 * 3600, sid: string = crypto.randomUUID()): Promise<{ token: string; sid: string }> {
-    const token = await new SignJWT({ agent, sid, ws: this.workspace, epoch: this.epoch })
+  /**
+   * Issues a credential. `agent` is the subject id; by default a `session` credential for an
+   * agent attributed by the credential alone (the weakest method).
+   */
+  async issue(agent: string, opts: IssueOptions = {}): Promise<{ token: string; sid: string }> {
+    const ttlSeconds = opts.ttlSeconds ?? 12 * 3600;
+    const sid = opts.sid ?? crypto.randomUUID();
+    const token = await new SignJWT({ agent, sid, ws: this.workspace, epoch: this.epoch, role: opts.role ?? 'session', kind: opts.kind ?? 'agent', method: opts.method ?? 'credential' })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.keyId })
       .setIssuedAt()
       .setJti(crypto.randomUUID())
@@ -61,7 +90,16 @@ export class CredentialAuthority {
         return { ok: false, reason: code === 'ERR_JWT_EXPIRED' ? 'the credential has expired' : `the credential is not valid (${code ?? (e as Error).message})` };
       }
       const c = payload as unknown as CredentialClaims;
-      if (typeof c.agent !== 'string' || typeof c.sid !== 'string' || typeof c.ws !== 'string' || typeof c.epoch !== 'number' || typeof c.exp !== 'number') {
+      if (
+        typeof c.agent !== 'string' ||
+        typeof c.sid !== 'string' ||
+        typeof c.ws !== 'string' ||
+        typeof c.epoch !== 'number' ||
+        typeof c.exp !== 'number' ||
+        !ROLES.includes(c.role) ||
+        !KINDS.includes(c.kind) ||
+        !METHODS.includes(c.method)
+      ) {
         return { ok: false, reason: 'the credential lacks required claims' };
       }
       claims = c;
@@ -70,11 +108,13 @@ export class CredentialAuthority {
     }
     if (claims.exp * 1000 <= Date.now()) return { ok: false, reason: 'the credential has expired' };
     if (claims.ws !== this.workspace) return { ok: false, reason: `the credential is for another workspace (${claims.ws})` };
-    if (claims.epoch !== this.epoch || this.revokedSessions.has(claims.sid)) return { ok: false, reason: 'the credential was revoked' };
+    // The kill switch ends every session credential; the owner's and the hook launchers' stay, so the person can re-arm.
+    if (claims.role === 'session' && claims.epoch !== this.epoch) return { ok: false, reason: 'the credential was revoked by the kill switch (every agent is blocked until the person re-arms; then reopen the terminal or restart the agent)' };
+    if (this.revokedSessions.has(claims.sid)) return { ok: false, reason: 'the credential was revoked' };
     return { ok: true, claims };
   }
 
-  /** Every credential issued so far stops working. */
+  /** Every session credential issued so far stops working. */
   revokeAll(): void {
     this.epoch++;
     this.cache.clear();

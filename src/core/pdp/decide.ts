@@ -27,17 +27,29 @@ export function decide(policy: CompiledPolicy, req: DecisionRequest, opts: Decid
     // Analysis must never fail open.
     return failed(`analysis failed: ${(e as Error).message}`, policy);
   }
-  const agentNote = agentStatus(policy, req.agent, opts.now ?? new Date());
+  if (req.subject?.kind === 'person') return summarise(policy, actions, actions.map((a) => judgePerson(policy, a, errors)), errors);
   const verdicts = actions.map((a) => judge(policy, a, req.agent, errors));
-  if (agentNote) {
+  const unidentified = req.subject ? identityGap(policy, req.subject, opts.now ?? new Date()) : undefined;
+  if (unidentified && policy.unidentified.effect !== 'allow') {
+    // Nobody vouches for this requester: nothing it asks runs without the person (or at all, when the policy says deny).
     for (const v of verdicts) {
-      if (v.effect === 'allow') {
-        v.effect = 'ask';
-        v.reason = agentNote;
+      if (EFFECT_RANK[v.effect] < EFFECT_RANK[policy.unidentified.effect]) {
+        v.effect = policy.unidentified.effect;
+        v.reason = `${unidentified}; the policy's unidentified treatment is ${policy.unidentified.effect}`;
+        v.ruleIds = ['unidentified'];
+        v.layer = policy.unidentified.layer;
       }
     }
   }
   return summarise(policy, actions, verdicts, errors);
+}
+
+/** The person's own request: only the person section decides (default allow). */
+function judgePerson(policy: CompiledPolicy, action: Action, errors: string[]): ActionVerdict {
+  const v = judgeWith(policy.person.candidates(action), action, undefined, errors, undefined);
+  if (v) return v;
+  const d = policy.person.default;
+  return { action, effect: d.effect, ruleIds: [], layer: d.layer, reason: `the person's own request: ${d.effect} (person default)` };
 }
 
 function requestActions(policy: CompiledPolicy, req: DecisionRequest, opts: DecideOptions): Action[] {
@@ -55,16 +67,26 @@ function expandHome(p: string, home: string): string {
   return p === '~' || p.startsWith('~/') ? home + p.slice(1) : p;
 }
 
-function agentStatus(policy: CompiledPolicy, agent: string | undefined, now: Date): string | undefined {
-  if (!agent || policy.agents.length === 0) return undefined;
-  const a = policy.agents.find((x) => x.id === agent);
-  if (!a) return `agent "${agent}" is not registered in the policy's agents list`;
-  if (a.expires && new Date(a.expires).getTime() < now.getTime()) return `agent "${agent}" expired on ${a.expires}`;
+/** Why this subject is not a registered, current agent (undefined when it is). */
+function identityGap(policy: CompiledPolicy, subject: { kind: string; id: string }, now: Date): string | undefined {
+  if (subject.kind !== 'agent') return `the requester could not be identified (${subject.id})`;
+  const a = policy.agents.find((x) => x.id === subject.id);
+  if (!a) return `agent "${subject.id}" is not registered in the policy's agents list`;
+  if (a.expires && new Date(a.expires).getTime() < now.getTime()) return `agent "${subject.id}" expired on ${a.expires}`;
   return undefined;
 }
 
 /** Judges one action against the rules that could apply to it. */
 export function judge(policy: CompiledPolicy, action: Action, agent: string | undefined, errors: string[]): ActionVerdict {
+  const tier = agent === undefined ? undefined : policy.agents.find((a) => a.id === agent)?.risk;
+  const v = judgeWith(policy.candidates(action), action, agent, errors, tier);
+  if (v) return v;
+  const d = policy.defaults[action.kind];
+  return { action, effect: d.effect, ruleIds: [], layer: d.layer, reason: `no rule matched: default for ${action.kind} is ${d.effect}` };
+}
+
+/** The strictest verdict of the rules that match, or undefined when none does. */
+function judgeWith(candidates: readonly CompiledRule[], action: Action, agent: string | undefined, errors: string[], tier: string | undefined): ActionVerdict | undefined {
   let effect: Effect | undefined;
   let ruleIds: string[] = [];
   let layer: LayerName = 'baseline';
@@ -82,7 +104,9 @@ export function judge(policy: CompiledPolicy, action: Action, agent: string | un
       if (r.risk && (!risk || RISKS.indexOf(r.risk) > RISKS.indexOf(risk))) risk = r.risk;
     }
   };
-  for (const r of policy.candidates(action)) {
+  for (const r of candidates) {
+    // A risk-tier rule applies to registered agents of that tier only (an unregistered one cannot claim a tier's allow).
+    if (r.agentRisk && !(tier && r.agentRisk.includes(tier as 'low')) && (r.effect === 'allow' || tier !== undefined)) continue;
     if (r.agents) {
       const applies = agent !== undefined && r.agents.some((re) => re.test(agent));
       // An unattributed request cannot claim an agent-specific allow, but is still bound by its asks and denies.
@@ -101,10 +125,7 @@ export function judge(policy: CompiledPolicy, action: Action, agent: string | un
       consider(r, 'ask', `may match ${r.effect} rule ${r.id} (${r.reason ?? r.summary}), but part of it is only known at run time`);
     }
   }
-  if (effect === undefined) {
-    const d = policy.defaults[action.kind];
-    return { action, effect: d.effect, ruleIds: [], layer: d.layer, reason: `no rule matched: default for ${action.kind} is ${d.effect}` };
-  }
+  if (effect === undefined) return undefined;
   return { action, effect, ruleIds, layer, reason, risk };
 }
 

@@ -4,11 +4,25 @@ import type { LayerName } from '../policy/layer';
 
 export type { LayerName };
 
+/** Who is asking, as far as the PDP needs: absent for a static check (`agentpolicy check` without --agent). */
+export interface RequestSubject {
+  kind: 'agent' | 'person' | 'unknown';
+  id: string;
+}
+
+interface RequestBase {
+  cwd: string;
+  /** Agent id for agent-specific rules (`agents:` on a rule). */
+  agent?: string;
+  /** When set, identity is enforced: the person gets the person section; an unregistered, expired or unknown agent the unidentified treatment. */
+  subject?: RequestSubject;
+}
+
 /** What a PEP asks the PDP. */
 export type DecisionRequest =
-  | { kind: 'command'; commandLine: string; cwd: string; agent?: string }
-  | { kind: 'file.read' | 'file.write' | 'file.delete'; path: string; cwd: string; agent?: string }
-  | { kind: 'actions'; actions: Action[]; cwd: string; agent?: string; commandLine?: string };
+  | (RequestBase & { kind: 'command'; commandLine: string })
+  | (RequestBase & { kind: 'file.read' | 'file.write' | 'file.delete'; path: string })
+  | (RequestBase & { kind: 'actions'; actions: Action[]; commandLine?: string });
 
 /** Per-action verdict, kept so enforcement and audit never re-derive why. */
 export interface ActionVerdict {

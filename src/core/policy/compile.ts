@@ -25,6 +25,8 @@ export interface CompiledRule {
   risk?: Risk;
   /** Rule applies to these agents only (undefined: every agent). */
   agents?: Glob[];
+  /** Rule applies to registered agents of these risk tiers only. */
+  agentRisk?: readonly ('low' | 'medium' | 'high')[];
   /** Literal program names this rule can match (command rules); undefined: any. */
   programs?: string[];
   /** Human summary of the conditions, for `explain`. */
@@ -41,6 +43,10 @@ export interface AgentInfo {
   risk: 'low' | 'medium' | 'high';
   expires?: string;
   layer: LayerName;
+  /** Program base names or path globs that are this agent (see identity/attribution). */
+  executables: string[];
+  /** Hook adapters that speak for it. */
+  hooks: string[];
 }
 
 export interface CompiledPolicy {
@@ -52,6 +58,10 @@ export interface CompiledPolicy {
   /** Repo rules and defaults ignored because the repo is not trusted. */
   readonly ignored: readonly string[];
   readonly agents: readonly AgentInfo[];
+  /** The person's own requests: their opt-in rules and the default (allow unless a layer says otherwise). */
+  readonly person: { readonly default: { effect: Effect; layer: LayerName }; readonly rules: readonly CompiledRule[]; candidates(action: Action): readonly CompiledRule[] };
+  /** The most an unregistered, expired or unattributed agent's request gets. */
+  readonly unidentified: { effect: Effect; layer: LayerName };
   readonly approval: { timeoutSeconds: number; allowSession: boolean };
   readonly tests: readonly { layer: LayerName; file: string; index: number; test: TestDocument }[];
   /** Every layer's `protected` patterns (for watching files; deciding goes through the rules). */
@@ -91,6 +101,8 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
   const rules: CompiledRule[] = [];
   const agents: AgentInfo[] = [];
   const tests: { layer: LayerName; file: string; index: number; test: TestDocument }[] = [];
+  const person = { default: { effect: 'allow' as Effect, layer: 'baseline' as LayerName }, rules: [] as CompiledRule[] };
+  let unidentified: { effect: Effect; layer: LayerName } = { effect: 'ask', layer: 'baseline' };
   let timeoutSeconds = 60;
   let allowSession = true;
 
@@ -147,7 +159,29 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
       }
       rules.push(compileRule(r, layer.name, ctx));
     });
-    for (const a of layer.doc.agents ?? []) agents.push({ ...a, risk: a.risk ?? 'medium', layer: layer.name });
+    for (const a of layer.doc.agents ?? []) {
+      const entry: AgentInfo = { id: a.id, owner: a.owner, purpose: a.purpose, risk: a.risk ?? 'medium', expires: a.expires, layer: layer.name, executables: toList(a.match?.executables), hooks: toList(a.match?.hooks) };
+      const at = agents.findIndex((x) => x.id === a.id);
+      if (at < 0) agents.push(entry);
+      // A later layer re-registers an agent (its owner, tier, expiry), but an untrusted repository may not.
+      else if (untrustedRepo) ignored.push(`${layer.file}: agents[${a.id}] would replace the ${agents[at].layer} registration; ignored because the repository is not trusted`);
+      else agents[at] = entry;
+    }
+    // The person's section and the unidentified treatment: an untrusted repository may only tighten them.
+    const pd = layer.doc.person?.default;
+    if (pd) {
+      if (untrustedRepo && EFFECT_RANK[pd] < EFFECT_RANK[person.default.effect]) ignored.push(`${layer.file}: person.default: ${pd} would loosen ${person.default.effect}; ignored because the repository is not trusted`);
+      else person.default = { effect: pd, layer: layer.name };
+    }
+    for (const r of layer.doc.person?.rules ?? []) {
+      if (untrustedRepo && r.effect === 'allow') ignored.push(`${layer.file}: person rule ${r.id} (allow) ignored because the repository is not trusted`);
+      else person.rules.push(compileRule(r, layer.name, ctx));
+    }
+    const ue = layer.doc.unidentified?.effect;
+    if (ue) {
+      if (untrustedRepo && EFFECT_RANK[ue] < EFFECT_RANK[unidentified.effect]) ignored.push(`${layer.file}: unidentified.effect: ${ue} would loosen ${unidentified.effect}; ignored because the repository is not trusted`);
+      else unidentified = { effect: ue, layer: layer.name };
+    }
     (layer.doc.tests ?? []).forEach((test, index) => tests.push({ layer: layer.name, file: layer.file, index, test }));
     const ap = layer.doc.approval;
     if (ap?.timeout_seconds !== undefined) {
@@ -157,6 +191,28 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
     if (ap?.allow_session === false) allowSession = false;
   }
 
+  const candidates = indexRules(rules, ctx);
+  const personRules = person.rules;
+  const personCandidates = indexRules(personRules, ctx);
+  return {
+    workspace: opts.workspace,
+    home: opts.home,
+    layers: layers.map((l) => ({ name: l.name, file: l.file, hash: l.hash })),
+    defaults,
+    rules,
+    ignored,
+    agents,
+    person: { default: person.default, rules: personRules, candidates: personCandidates },
+    unidentified,
+    approval: { timeoutSeconds, allowSession },
+    tests,
+    protectedPatterns: [...new Set(layers.flatMap((l) => l.doc.protected ?? []))],
+    candidates,
+  };
+}
+
+/** Indexes rules by kind, by program for commands, by path anchor for files and by name for hosts and variables. */
+function indexRules(rules: readonly CompiledRule[], ctx: PathContext): (action: Action) => readonly CompiledRule[] {
   const byKind = new Map<ActionKind, CompiledRule[]>();
   const byProgram = new Map<string, CompiledRule[]>();
   const anyProgram: CompiledRule[] = [];
@@ -183,41 +239,29 @@ export function compilePolicy(layers: PolicyLayer[], opts: CompileOptions): Comp
   }
   const inOrder = (set: Set<CompiledRule>) => [...set].sort((a, b) => order.get(a)! - order.get(b)!);
   const commandCache = new Map<string, CompiledRule[]>();
-  return {
-    workspace: opts.workspace,
-    home: opts.home,
-    layers: layers.map((l) => ({ name: l.name, file: l.file, hash: l.hash })),
-    defaults,
-    rules,
-    ignored,
-    agents,
-    approval: { timeoutSeconds, allowSession },
-    tests,
-    protectedPatterns: [...new Set(layers.flatMap((l) => l.doc.protected ?? []))],
-    candidates(action) {
-      if (action.kind === 'file.read' || action.kind === 'file.write' || action.kind === 'file.delete') {
-        const idx = fileIndex.get(action.kind);
-        return idx ? inOrder(idx.lookup(action.path, !!action.glob || !!action.recursive)) : [];
-      }
-      if (action.kind === 'network' || action.kind === 'env.set') {
-        const idx = nameIndex.get(action.kind);
-        if (!idx) return [];
-        const key = action.kind === 'network' ? action.host.toLowerCase() : action.name;
-        // An unknown host may be any of them.
-        if (action.kind === 'network' && action.host === '*') return byKind.get(action.kind) ?? [];
-        return inOrder(new Set([...idx.always, ...(idx.byName.get(key) ?? [])]));
-      }
-      if (action.kind !== 'command') return byKind.get(action.kind) ?? [];
-      const name = action.argv[0] ?? '';
-      let list = commandCache.get(name);
-      if (!list) {
-        // Keep declaration order so explain lists rules as written.
-        const set = new Set([...(byProgram.get(name) ?? []), ...anyProgram]);
-        list = rules.filter((r) => set.has(r));
-        if (commandCache.size < 4096) commandCache.set(name, list);
-      }
-      return list;
-    },
+  return (action) => {
+    if (action.kind === 'file.read' || action.kind === 'file.write' || action.kind === 'file.delete') {
+      const idx = fileIndex.get(action.kind);
+      return idx ? inOrder(idx.lookup(action.path, !!action.glob || !!action.recursive)) : [];
+    }
+    if (action.kind === 'network' || action.kind === 'env.set') {
+      const idx = nameIndex.get(action.kind);
+      if (!idx) return [];
+      const key = action.kind === 'network' ? action.host.toLowerCase() : action.name;
+      // An unknown host may be any of them.
+      if (action.kind === 'network' && action.host === '*') return byKind.get(action.kind) ?? [];
+      return inOrder(new Set([...idx.always, ...(idx.byName.get(key) ?? [])]));
+    }
+    if (action.kind !== 'command') return byKind.get(action.kind) ?? [];
+    const name = action.argv[0] ?? '';
+    let list = commandCache.get(name);
+    if (!list) {
+      // Keep declaration order so explain lists rules as written.
+      const set = new Set([...(byProgram.get(name) ?? []), ...anyProgram]);
+      list = rules.filter((r) => set.has(r));
+      if (commandCache.size < 4096) commandCache.set(name, list);
+    }
+    return list;
   };
 }
 
@@ -239,6 +283,7 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
     reason: r.reason,
     risk: r.risk,
     agents: r.agents === undefined ? undefined : toList(r.agents).map(globToRegExp),
+    agentRisk: r.agent_risk,
   };
   switch (r.action) {
     case 'command': {

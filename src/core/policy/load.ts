@@ -68,7 +68,7 @@ function locate(issue: z.core.$ZodIssue, doc: Document, file: string, at: (o: nu
   return [{ file, ...at(range?.[0] ?? 0), path: formatPath(path), message }];
 }
 
-const KNOWN = ['version', 'defaults', 'protected', 'secrets', 'agents', 'approval', 'rules', 'tests', 'id', 'effect', 'reason', 'action', 'match', 'except', 'paths', 'outside_workspace', 'recursive', 'remotes', 'branches', 'force', 'delete', 'all_branches', 'unresolved', 'hosts', 'names', 'servers', 'tools', 'reasons', 'owner', 'purpose', 'risk', 'expires', 'timeout_seconds', 'on_timeout', 'allow_session', 'command', 'expect', 'agent', 'path', 'cwd'];
+const KNOWN = ['version', 'defaults', 'protected', 'secrets', 'agents', 'person', 'unidentified', 'match', 'executables', 'hooks', 'agent_risk', 'default', 'approval', 'rules', 'tests', 'id', 'effect', 'reason', 'action', 'match', 'except', 'paths', 'outside_workspace', 'recursive', 'remotes', 'branches', 'force', 'delete', 'all_branches', 'unresolved', 'hosts', 'names', 'servers', 'tools', 'reasons', 'owner', 'purpose', 'risk', 'expires', 'timeout_seconds', 'on_timeout', 'allow_session', 'command', 'expect', 'agent', 'path', 'cwd'];
 
 function suggest(key: string): string {
   let best: string | undefined;

@@ -15,6 +15,7 @@ const ruleBase = {
   effect,
   reason: z.string().optional().describe('Shown to the developer when this rule decides'),
   agents: list.optional().describe('Only for these agent ids (globs); default: every agent'),
+  agent_risk: z.array(z.enum(['low', 'medium', 'high'])).min(1).optional().describe('Only for registered agents of these risk tiers'),
   risk: risk.optional().describe('Overrides the computed risk (high and critical asks are modal)'),
 };
 
@@ -70,13 +71,34 @@ const defaultsSchema = z
   })
   .describe('What happens when no rule matches, per action kind');
 
+const agentMatchSchema = z
+  .strictObject({
+    executables: list.optional().describe('The program, by base name (claude) or path glob (**/@google/gemini-cli/**); for interpreters, the script they run'),
+    hooks: list.optional().describe('Hook adapters that speak for this agent (agentpolicy hook <name>)'),
+  })
+  .describe('How a request is recognised as this agent’s: the program `run` starts or found among the requester’s processes, or the hook it calls');
+
 const agentSchema = z.strictObject({
   id: ruleId,
   owner: z.string().min(1).describe('The person or team accountable for this agent'),
   purpose: z.string().optional(),
   risk: z.enum(['low', 'medium', 'high']).default('medium'),
   expires: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional().describe('After this date the agent is treated as unregistered'),
+  match: agentMatchSchema.optional(),
 });
+
+const personSchema = z
+  .strictObject({
+    default: effect.optional().describe('What the person’s own commands and edits get when no person rule matches (default allow)'),
+    rules: z.array(z.lazy(() => ruleSchema)).optional().describe('Opt-in rules for the person (e.g. deny a force push to main for everyone)'),
+  })
+  .describe('The person at the keyboard: their own terminal commands and editor edits are never judged like an agent’s');
+
+const unidentifiedSchema = z
+  .strictObject({
+    effect: effect.optional().describe('The most a request from an unregistered, expired or unattributed agent gets: ask (default) or deny; allow treats it like any agent'),
+  })
+  .describe('Requests nobody could attribute to a registered agent');
 
 const approvalSchema = z.strictObject({
   timeout_seconds: z.number().int().min(5).max(3600).optional(),
@@ -96,19 +118,25 @@ export const policySchema = z
     protected: z.array(z.string().min(1)).optional().describe('Paths agents may never write, move or delete'),
     secrets: z.array(z.string().min(1)).optional().describe('Paths agents may never read (prefix ! for exceptions, e.g. !.env.example)'),
     agents: z.array(agentSchema).optional(),
+    person: personSchema.optional(),
+    unidentified: unidentifiedSchema.optional(),
     approval: approvalSchema.optional(),
     rules: z.array(ruleSchema).optional(),
     tests: z.array(testSchema).optional().describe('Self-tests run by `agentpolicy lint`'),
   })
   .superRefine((p, ctx) => {
-    const seen = new Map<string, number>();
-    (p.rules ?? []).forEach((r, i) => {
-      if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${r.id}" (first at rules[${seen.get(r.id)}])` });
-      else seen.set(r.id, i);
-      if (r.action === 'file.read' || r.action === 'file.write') {
-        if ((r as { recursive?: boolean }).recursive !== undefined) ctx.addIssue({ code: 'custom', path: ['rules', i, 'recursive'], message: 'recursive applies to file.delete rules only' });
-      }
-    });
+    const seen = new Map<string, string>();
+    const check = (rules: readonly RuleDocument[] | undefined, at: (string | number)[]) =>
+      (rules ?? []).forEach((r, i) => {
+        const where = `${at.join('.')}[${i}]`;
+        if (seen.has(r.id)) ctx.addIssue({ code: 'custom', path: [...at, i, 'id'], message: `duplicate rule id "${r.id}" (first at ${seen.get(r.id)})` });
+        else seen.set(r.id, where);
+        if (r.action === 'file.read' || r.action === 'file.write') {
+          if ((r as { recursive?: boolean }).recursive !== undefined) ctx.addIssue({ code: 'custom', path: [...at, i, 'recursive'], message: 'recursive applies to file.delete rules only' });
+        }
+      });
+    check(p.rules, ['rules']);
+    check(p.person?.rules, ['person', 'rules']);
   });
 
 export type PolicyDocument = z.infer<typeof policySchema>;

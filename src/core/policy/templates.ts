@@ -14,7 +14,48 @@ defaults:
   git.push: ask
   network: ask
   env.set: allow
+  mcp: ask
   opaque: ask
+
+# The agent CLIs a request can be attributed to: by their hook, by the program \`agentpolicy run\`
+# starts, or among the requesting process's parents. Everyone else is "unidentified".
+agents:
+  - id: claude-code
+    owner: you
+    purpose: Anthropic Claude Code CLI
+    risk: medium
+    match: { executables: [claude, "**/@anthropic-ai/claude-code/**"], hooks: [claude-code] }
+  - id: gemini
+    owner: you
+    purpose: Google Gemini CLI
+    risk: medium
+    match: { executables: [gemini, "**/@google/gemini-cli/**"], hooks: [gemini] }
+  - id: codex
+    owner: you
+    purpose: OpenAI Codex CLI
+    risk: medium
+    match: { executables: [codex, "**/@openai/codex/**"], hooks: [codex] }
+  - id: copilot
+    owner: you
+    purpose: GitHub Copilot (VS Code agent mode and the Copilot CLI)
+    risk: medium
+    match: { executables: [copilot, "**/@github/copilot/**"], hooks: [copilot] }
+  - id: cursor
+    owner: you
+    purpose: Cursor agent
+    risk: medium
+    match: { executables: [cursor-agent], hooks: [cursor] }
+  - id: cline
+    owner: you
+    purpose: Cline
+    risk: medium
+    match: { executables: [cline, "**/cline/**"], hooks: [cline] }
+
+unidentified:
+  effect: ask
+
+person:
+  default: allow
 
 # The guard's own state and the agent configs that load it.
 protected:
@@ -29,6 +70,10 @@ protected:
   - ~/.gemini/settings.json
   - .codex/
   - ~/.codex/
+  - ~/.copilot/hooks/
+  - /etc/gemini-cli/settings.json
+  - .clinerules/hooks/
+  - ~/Documents/Cline/Hooks/
   - /usr/local/bin/agentpolicy
   - /usr/bin/agentpolicy
   - ~/.local/bin/agentpolicy
@@ -87,6 +132,17 @@ rules:
     paths: [.vscode/settings.json]
     effect: ask
     reason: .vscode/settings.json holds chat.tools.* permissions that control agents.
+  # .github/ is the repo's own (workflows, templates), so its hooks folder asks rather than denies.
+  - id: copilot-hook-files
+    action: file.write
+    paths: [.github/hooks/]
+    effect: ask
+    reason: .github/hooks/ holds the Copilot hooks that load the guard.
+  - id: copilot-hook-files-delete
+    action: file.delete
+    paths: [.github/hooks/]
+    effect: ask
+    reason: .github/hooks/ holds the Copilot hooks that load the guard.
 `;
 
 const SECRETS = `secrets:
@@ -144,6 +200,26 @@ const DENY_RULES = `  # --- Never ----------------------------------------------
     reason: Recursive world-writable permissions open the tree to every process.
 `;
 
+const AGENTS = `# Agents: the common agent CLIs are registered in the built-in baseline (claude-code, gemini,
+# codex, copilot, cursor, cline). Register your own here, with an owner and how to recognise it:
+# agents:
+#   - id: my-bot
+#     owner: platform-team@example.com
+#     purpose: nightly dependency updates
+#     risk: low
+#     expires: 2027-06-30
+#     match: { executables: [my-bot] }
+
+# Requests no registered agent can be held to (an unknown program, an expired agent): ask.
+unidentified:
+  effect: ask
+
+# You, at the keyboard: your own terminal commands and editor edits are not judged like an
+# agent's. Opt-in rules here apply to you too (none by default).
+person:
+  default: allow
+`;
+
 export const RECOMMENDED_POLICY = `# Agent Policy — recommended
 # Read-only and local development commands run; anything that touches the network,
 # installs packages, deletes, or pushes asks you first; a few things are never allowed.
@@ -158,9 +234,11 @@ defaults:
   git.push: ask
   network: ask
   env.set: allow
+  mcp: ask              # MCP tool calls: allow trusted servers' read-only tools with rules
   opaque: ask           # what analysis cannot see through: ask or deny, never allow
 
 ${SECRETS}
+${AGENTS}
 approval:
   timeout_seconds: 60
   on_timeout: deny
@@ -207,6 +285,11 @@ ${DENY_RULES}
     action: command
     match: ["agentpolicy check", "agentpolicy explain", "agentpolicy status"]
     effect: allow
+  - id: mcp-list-resources
+    action: mcp
+    tools: ["resources/list"]
+    effect: allow
+    reason: Listing an MCP server's resources reads no data and changes nothing.
 
 tests:
   - { command: "git status && git diff --stat", expect: allow }
@@ -238,9 +321,11 @@ defaults:
   git.push: ask
   network: deny
   env.set: ask
+  mcp: ask
   opaque: deny
 
 ${SECRETS}
+${AGENTS}
 approval:
   timeout_seconds: 30
   on_timeout: deny
@@ -278,9 +363,11 @@ defaults:
   git.push: ask
   network: allow
   env.set: allow
+  mcp: ask
   opaque: ask
 
 ${SECRETS}
+${AGENTS}
 approval:
   timeout_seconds: 120
   on_timeout: deny

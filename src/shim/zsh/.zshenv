@@ -10,16 +10,18 @@ __agentpolicy_ask() {
   emulate -L zsh
   setopt no_multibyte
   local src=$1 cmd=$2 tok=${AGENTPOLICY_TOKEN-} cwd=$PWD ans fd
-  if [[ -z ${AGENTPOLICY_SOCKET-} ]] || ! zsocket "$AGENTPOLICY_SOCKET" 2>/dev/null; then
+  # The socket must sit in a folder of ours only: nobody else can have put it there.
+  if [[ -z ${AGENTPOLICY_SOCKET-} ]] || [[ ! -O ${AGENTPOLICY_SOCKET:h} || ! -O $AGENTPOLICY_SOCKET ]] || ! zsocket "$AGENTPOLICY_SOCKET" 2>/dev/null; then
     print -ru2 -- "agentpolicy: deny: the guard is unreachable (AGENTPOLICY_SOCKET=${AGENTPOLICY_SOCKET-unset}). Start it with \`agentpolicy serve\`, run the agent through \`agentpolicy run\`, or reopen the VS Code terminal."
     return 1
   fi
   fd=$REPLY
-  print -rn -u $fd -- "AP1 $src ${#tok} ${#cwd} ${#cmd}"$'\n'"$tok$cwd$cmd"
+  print -rn -u $fd -- "AP1 $src ${#tok} ${#cwd} ${#cmd} $$"$'\n'"$tok$cwd$cmd"
   if ! read -r -t ${AGENTPOLICY_WAIT:-130} -u $fd ans; then ans=; fi
   exec {fd}>&-
   case $ans in
-    (allow\ *) return 0 ;;
+    ("allow ${AGENTPOLICY_PROOF:-?} "*) return 0 ;;
+    (allow\ *) print -ru2 -- "agentpolicy: deny: the guard's answer lacks its proof; denied."; return 1 ;;
     (deny\ *) print -ru2 -- "${ans#deny }"; return 1 ;;
     (*) print -ru2 -- "agentpolicy: deny: the guard did not answer in time; denied to be safe."; return 1 ;;
   esac

@@ -1,0 +1,163 @@
+/**
+ * `agentpolicy install-hooks <agent|all> [--scope repo|user] [--remove] [--check]`: puts the
+ * guard's launcher into each agent's hook config (merge logic: src/core/agents/<agent>/install.ts).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ADAPTERS } from '../core/agents/adapters';
+import { INSTALLERS } from '../core/agents/installers';
+import type { HookCommandSpec, Scope } from '../core/agents/install';
+import { AGENT_IDS, agentIdOf, type AgentId } from '../core/agents/types';
+import { parseArgs, UsageError } from './args';
+
+export const INSTALL_HOOKS_HELP = `Usage: agentpolicy install-hooks <agent|all> [--scope repo|user] [--remove] [--check]
+                                [--workspace DIR] [--home DIR] [--launcher FILE] [--node FILE]
+
+Connects an agent (claude-code, copilot, cursor, gemini, codex, cline, or all) to the guard:
+merges our hook into the agent's config without touching your other hooks or settings.
+  --scope repo   this workspace's config (default): .claude/settings.json, .github/hooks/,
+                 .cursor/hooks.json, .gemini/settings.json, .codex/config.toml, .clinerules/hooks/
+  --scope user   your own: ~/.claude, ~/.copilot/hooks, ~/.cursor, ~/.gemini, ~/.codex,
+                 ~/Documents/Cline/Hooks
+  --remove       takes exactly our hook out again
+  --check        exit 1 when the hook is missing or stale (nothing is written)
+The hook runs the launcher by absolute path with this node (${process.execPath}); it asks a
+running broker (VS Code or \`agentpolicy serve\`) and otherwise decides in-process.
+Set fail-closed where the agent has it (Claude Code onFailure: block, Cursor failClosed).
+Codex runs a new hook only after you trust it (/hooks in Codex); Gemini CLI and Codex load a
+repo config only for a trusted folder; Cline needs "Enable Hooks" in its settings.
+`;
+
+
+/** Where the launcher ships: next to the bundle (dist/shim/hook), or dist/ from the compiled tests. */
+export function defaultLauncher(): string {
+  const candidates = [path.resolve(__dirname, 'shim', 'hook', 'agentpolicy-hook'), path.resolve(__dirname, '..', '..', '..', 'dist', 'shim', 'hook', 'agentpolicy-hook')];
+  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
+}
+
+/** The static deny answers the launcher prints when a broker stops answering (build time). */
+/** Stands for the launcher's reason in the static deny answers (plain ASCII: safe in JSON, TOML and text). */
+export const DENY_REASON_PLACEHOLDER = '@@AGENTPOLICY_REASON@@';
+
+export function writeDenyAnswers(dir: string): void {
+  const out = path.join(dir, 'deny');
+  fs.mkdirSync(out, { recursive: true });
+  for (const id of AGENT_IDS) {
+    // The launcher puts its own one-line reason where the placeholder stands (it strips quotes and backslashes).
+    const o = ADAPTERS[id].denyOutput(DENY_REASON_PLACEHOLDER);
+    fs.writeFileSync(path.join(out, `${id}.stdout`), o.stdout);
+    fs.writeFileSync(path.join(out, `${id}.stderr`), o.stderr);
+    fs.writeFileSync(path.join(out, `${id}.code`), `${o.exitCode}\n`);
+  }
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Writes next to the target and renames over it, so the agent never reads half a config. */
+function writeAtomic(file: string, text: string, mode: number): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.agentpolicy-${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, file);
+}
+
+export interface InstallHooksOptions {
+  agents: AgentId[];
+  scope: Scope;
+  mode: 'install' | 'remove' | 'check';
+  workspace: string;
+  home: string;
+  launcher: string;
+  node: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Applies one mode to each agent; returns the exit status (1 when anything is missing, stale or failed). */
+export function installHooks(o: InstallHooksOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  let status = 0;
+  for (const id of o.agents) {
+    const inst = INSTALLERS[id];
+    const file = inst.file(o.scope, { workspace: o.workspace, home: o.home, env: o.env ?? process.env });
+    const spec: HookCommandSpec = { launcher: o.launcher, node: o.node, agent: id, waitSeconds: inst.waitSeconds };
+    const name = ADAPTERS[id].displayName;
+    try {
+      const text = readIfExists(file);
+      if (o.mode === 'check') {
+        const c = inst.check(text, spec);
+        if (c.ok && !fs.existsSync(o.launcher)) c.problems.push(`the launcher ${o.launcher} does not exist`);
+        if (c.problems.length) {
+          status = 1;
+          err.write(`${id}: not ready (${file}):\n${c.problems.map((p) => `  - ${p}`).join('\n')}\n  Fix: agentpolicy install-hooks ${id} --scope ${o.scope}\n`);
+        } else out.write(`${id}: ${name} hook installed and current (${file})\n`);
+        continue;
+      }
+      if (o.mode === 'remove') {
+        if (text === undefined) {
+          out.write(`${id}: nothing to remove (${file} does not exist)\n`);
+          continue;
+        }
+        const next = inst.remove(text);
+        if (next === undefined) fs.rmSync(file);
+        else if (next !== text) writeAtomic(file, next, fs.statSync(file).mode & 0o777);
+        out.write(`${id}: ${next === text ? 'no agentpolicy hook in' : 'removed the agentpolicy hook from'} ${file}${next === undefined ? ' (the file held only ours, so it is gone)' : ''}\n`);
+        continue;
+      }
+      if (!fs.existsSync(o.launcher)) throw new Error(`the launcher ${o.launcher} does not exist (build first: npm run build)`);
+      const next = inst.merge(text, spec);
+      if (next === text) {
+        out.write(`${id}: ${name} hook already current in ${file}\n`);
+        continue;
+      }
+      writeAtomic(file, next, inst.executable ? 0o755 : text !== undefined ? fs.statSync(file).mode & 0o777 : 0o644);
+      out.write(`${id}: installed the ${name} hook in ${file} (timeout ${inst.timeoutSeconds} s; broker wait ${inst.waitSeconds} s)\n`);
+    } catch (e) {
+      status = 1;
+      err.write(`${id}: ${(e as Error).message} (${file})\n`);
+    }
+  }
+  return status;
+}
+
+export async function installHooksCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
+  const args = parseArgs(argv, { values: ['--scope', '--workspace', '--home', '--launcher', '--node', '--write-deny-answers'], booleans: ['--remove', '--check'] });
+  const denyDir = args.values.get('--write-deny-answers');
+  if (denyDir) {
+    writeDenyAnswers(path.resolve(denyDir));
+    return 0;
+  }
+  const [which, ...extra] = args.positionals;
+  if (!which || extra.length) throw new UsageError('give one agent (claude-code, copilot, cursor, gemini, codex, cline) or all');
+  let agents: AgentId[];
+  if (which === 'all') agents = [...AGENT_IDS];
+  else {
+    const id = agentIdOf(which);
+    if (!id) throw new UsageError(`unknown agent "${which}"`);
+    agents = [id];
+  }
+  const scope = (args.values.get('--scope') ?? 'repo') as Scope;
+  if (scope !== 'repo' && scope !== 'user') throw new UsageError('--scope is repo or user');
+  if (args.booleans.has('--remove') && args.booleans.has('--check')) throw new UsageError('--remove and --check do not go together');
+  const node = path.resolve(args.values.get('--node') ?? process.execPath);
+  return installHooks(
+    {
+      agents,
+      scope,
+      mode: args.booleans.has('--check') ? 'check' : args.booleans.has('--remove') ? 'remove' : 'install',
+      workspace: path.resolve(args.values.get('--workspace') ?? process.cwd()),
+      home: path.resolve(args.values.get('--home') ?? os.homedir()),
+      launcher: path.resolve(args.values.get('--launcher') ?? defaultLauncher()),
+      node,
+    },
+    io.out,
+    io.err,
+  );
+}

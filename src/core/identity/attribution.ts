@@ -1,0 +1,157 @@
+/**
+ * Attribution: who is asking, per request, from evidence the requester cannot simply claim.
+ *
+ * - A registered agent is recognised by its program: the executable `run` starts, or one found
+ *   among the requesting process's ancestors in /proc (for interpreters, the script they run).
+ * - The person is the subject only for a line typed in an interactive shell that holds the
+ *   connection (checked in the kernel's tables), with no registered agent and no guarded
+ *   process among its ancestors: a shell an agent (or anything under `agentpolicy run`) started
+ *   carries the guard's credential in its parents' environment, and a sandboxed agent's pids are
+ *   not the host's. Anything else is never the person.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { minimatch } from 'minimatch';
+import type { AgentInfo } from '../policy/compile';
+import type { Subject } from './subject';
+
+/** Programs that run a script given as their first operand: the script names the agent. */
+const INTERPRETERS = new Set(['node', 'nodejs', 'bun', 'deno', 'python', 'python3', 'ruby', 'perl']);
+const SHELLS = new Set(['bash', 'zsh', 'sh', 'dash', 'ksh', 'fish']);
+
+function patternMatches(pattern: string, file: string): boolean {
+  if (!pattern.includes('/')) return path.basename(file) === pattern || minimatch(path.basename(file), pattern, { dot: true });
+  return minimatch(file, pattern, { dot: true });
+}
+
+/** Whether an executable (and the script it was given, for interpreters) is one of `agent`'s programs. */
+export function isAgentProgram(agent: Pick<AgentInfo, 'executables'>, exe: string, argv: readonly string[]): boolean {
+  const candidates = [exe, argv[0] ?? ''].filter(Boolean);
+  const base = path.basename(exe);
+  if (INTERPRETERS.has(base) || INTERPRETERS.has(base.replace(/\d+(\.\d+)*$/, ''))) {
+    const script = argv.slice(1).find((a) => !a.startsWith('-'));
+    if (script) candidates.push(script);
+  }
+  for (const file of candidates) {
+    for (const p of agent.executables) if (patternMatches(p, file)) return true;
+  }
+  return false;
+}
+
+/** The registered agent whose `match.executables` names this program. */
+export function agentForProgram(agents: readonly AgentInfo[], exe: string, argv: readonly string[]): AgentInfo | undefined {
+  return agents.find((a) => a.executables.length > 0 && isAgentProgram(a, exe, argv));
+}
+
+/** The registered agent whose `match.hooks` names this hook adapter (or whose id is it). */
+export function agentForHook(agents: readonly AgentInfo[], hook: string): AgentInfo | undefined {
+  return agents.find((a) => a.hooks.includes(hook)) ?? agents.find((a) => a.id === hook);
+}
+
+/** Resolves a command name the way execvp would (PATH), then through symlinks. */
+export function resolveProgram(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const found = name.includes('/') ? name : (env.PATH ?? '').split(':').map((d) => path.join(d || '.', name)).find((f) => isExecutable(f));
+  if (!found) return name;
+  try {
+    return fs.realpathSync(found);
+  } catch {
+    return found;
+  }
+}
+
+function isExecutable(f: string): boolean {
+  try {
+    fs.accessSync(f, fs.constants.X_OK);
+    return fs.statSync(f).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** One process as /proc tells it. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  comm: string;
+  exe: string;
+  argv: string[];
+  /** Clock ticks since boot (pid plus start time names a process even after its pid is reused). */
+  startTime: number;
+  /** Whether its environment carries a guard credential (it was started by a guarded process). */
+  guarded: boolean;
+}
+
+/** Reads a process from /proc; undefined when it is gone or not readable. */
+export function readProcess(pid: number, procRoot = '/proc'): ProcessInfo | undefined {
+  try {
+    const stat = fs.readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
+    // comm is in parentheses and may hold spaces or parentheses: split after the last ')'.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const rest = stat.slice(close + 2).split(' ');
+    const ppid = Number(rest[1]);
+    const startTime = Number(rest[19]);
+    let exe = '';
+    try {
+      exe = fs.readlinkSync(`${procRoot}/${pid}/exe`).replace(/ \(deleted\)$/, '');
+    } catch {
+      /* a kernel thread, or not ours */
+    }
+    const argv = fs.readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+    let guarded = false;
+    try {
+      guarded = /(^|\0)AGENTPOLICY_TOKEN=./.test(fs.readFileSync(`${procRoot}/${pid}/environ`, 'latin1'));
+    } catch {
+      guarded = true; // cannot tell: assume it was guarded (never a reason to call it the person)
+    }
+    return { pid, ppid, comm, exe, argv, startTime, guarded };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chain from a process up to init (or `stopAt`), nearest first, at most `max` long. */
+export function ancestry(pid: number, opts: { max?: number; stopAt?: number; read?: (pid: number) => ProcessInfo | undefined } = {}): ProcessInfo[] {
+  const read = opts.read ?? ((p: number) => readProcess(p));
+  const out: ProcessInfo[] = [];
+  const seen = new Set<number>();
+  let p = pid;
+  for (let i = 0; i < (opts.max ?? 64) && p > 0 && !seen.has(p) && p !== opts.stopAt; i++) {
+    seen.add(p);
+    const info = read(p);
+    if (!info) break;
+    out.push(info);
+    p = info.ppid;
+  }
+  return out;
+}
+
+/** What attribution needs to know about one request. */
+export interface AttributionFacts {
+  pid?: number;
+  /** The kernel confirmed `pid` holds the requesting connection. */
+  pidVerified: boolean;
+  /** The line was typed at an interactive shell's prompt (the trap says so). */
+  interactive: boolean;
+  /** The credential was issued to a terminal (not to a program `run` started). */
+  terminalCredential: boolean;
+}
+
+/**
+ * Names the subject from the process tree, or undefined to leave it to the credential.
+ * `chain` is the requester's ancestry (nearest first); `hostPid` is the guard's own process,
+ * where the walk stops.
+ */
+export function attributeFromProcesses(agents: readonly AgentInfo[], facts: AttributionFacts, chain: readonly ProcessInfo[], user: string): Subject | undefined {
+  for (const p of chain) {
+    const a = agentForProgram(agents, p.exe, p.argv);
+    if (a) return { kind: 'agent', id: a.id, method: 'ancestry', evidence: `pid ${p.pid} (${p.exe || p.comm}) among the requester's parents${facts.pidVerified ? '' : ' (pid claimed, not verified)'}` };
+  }
+  if (!facts.interactive || !facts.pidVerified || !facts.terminalCredential || chain.length === 0) return undefined;
+  const shell = chain[0];
+  if (!SHELLS.has(shell.comm) && !SHELLS.has(path.basename(shell.exe))) return undefined;
+  // Started by something guarded (an agent, a program under run) is never the person.
+  const guardedParent = chain.slice(1).find((p) => p.guarded);
+  if (guardedParent) return undefined;
+  return { kind: 'person', id: user, method: 'terminal', evidence: `typed at interactive ${shell.comm} (pid ${shell.pid}), no agent or guarded process among its parents` };
+}
