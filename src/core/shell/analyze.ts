@@ -2,6 +2,7 @@ import * as path from 'path';
 import type { Action, OpaqueReason } from '../actions/types';
 import { NO_FACTS, type FileFacts } from './facts';
 import { parseBash, type SyntaxNode } from './parser';
+import { recognizePlumbing } from './plumbing';
 import { emitPath, escapeInvisible, isPlainPagerAssignment, runProgram, writeContent } from './run';
 import {
   cloneState,
@@ -47,7 +48,11 @@ const MAX_COMMANDS = 2000;
  */
 export function analyzeCommandLine(line: string, env: ShellEnv): Analysis {
   const a = new Analyzer(env);
-  a.analyzeCode(line, a.initialState(), NO_INPUT, 0);
+  // An agent's own wrapper around its command: the command is what is judged.
+  const plumbing = recognizePlumbing(line);
+  if (plumbing) a.result.plumbing = plumbing;
+  if (plumbing && plumbing.command === undefined) return a.result;
+  a.analyzeCode(plumbing?.command ?? line, a.initialState(), NO_INPUT, 0);
   return a.result;
 }
 

@@ -39,6 +39,8 @@ export interface SimpleCommand {
 export interface Analysis {
   commands: SimpleCommand[];
   actions: Action[];
+  /** The line is an agent's shell plumbing: what was judged is the command inside it (none for housekeeping only). */
+  plumbing?: { agent: string; command?: string };
 }
 
 /** What a command's standard input (or any file descriptor) carries. */

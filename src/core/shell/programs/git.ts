@@ -22,6 +22,28 @@ export const GIT_BUILTINS = new Set(
 
 /** Config keys whose value git runs as a program (or that load more config). */
 const EXEC_CONFIG = /^(core\.(pager|editor|fsmonitor|sshcommand|askpass|gitproxy|hookspath|alternaterefsCommand)|sequence\.editor|diff\.external|diff\..+\.(textconv|command)|merge\..+\.driver|filter\..+\.(clean|smudge|process)|pager\..+|credential\.helper|credential\..+\.helper|gpg\.program|gpg\..+\.program|include\.path|includeif\..+\.path|uploadpack\.packobjectshook|ssh\.variant|protocol\..+\.allow|remote\..+\.(uploadpack|receivepack|vcs)|url\..+\.(insteadof|pushinsteadof)|init\.templatedir|receive\.procreceiverefs|core\.worktree|alias\..+)$/i;
+const NETWORK_SUBS = ['fetch', 'pull', 'push', 'clone', 'ls-remote', 'submodule', 'archive', 'send-pack', 'fetch-pack', 'send-email', 'request-pull', 'lfs'];
+const PAGED_SUBS = ['log', 'show', 'diff', 'grep', 'branch', 'tag', 'blame', 'annotate', 'shortlog', 'whatchanged', 'reflog', 'config', 'help', 'stash', 'range-diff', 'cherry', 'describe', 'status', 'difftool'];
+const INDEX_SUBS = ['status', 'diff', 'add', 'commit', 'checkout', 'switch', 'restore', 'reset', 'stash', 'merge', 'rebase', 'cherry-pick', 'revert', 'pull', 'rm', 'mv', 'clean', 'apply', 'am', 'worktree', 'update-index', 'read-tree', 'checkout-index', 'sparse-checkout', 'ls-files', 'grep'];
+/**
+ * Which subcommands use a program-running config key: `-c core.pager=…` matters for `git log`,
+ * not for `git rev-parse`. A key not listed here counts for every subcommand.
+ */
+const CONFIG_USERS: [RegExp, ReadonlySet<string> | 'all'][] = [
+  [/^(core\.pager|pager\..+)$/i, new Set(PAGED_SUBS)],
+  [/^(core\.editor|sequence\.editor)$/i, new Set(['commit', 'rebase', 'merge', 'tag', 'notes', 'am', 'cherry-pick', 'revert', 'config', 'add', 'stash', 'var'])],
+  [/^core\.fsmonitor$/i, new Set(INDEX_SUBS)],
+  [/^(core\.(sshcommand|askpass|gitproxy)|credential\..*|protocol\..+|url\..+|remote\..+|ssh\.variant)$/i, new Set(NETWORK_SUBS)],
+  [/^gpg\..+$/i, new Set(['commit', 'tag', 'log', 'show', 'verify-commit', 'verify-tag', 'merge', 'rebase', 'cherry-pick', 'am', 'push'])],
+  [/^diff\..+$/i, new Set(['diff', 'log', 'show', 'difftool', 'format-patch', 'stash', 'add', 'blame', 'grep'])],
+  [/^merge\..+$/i, new Set(['merge', 'rebase', 'cherry-pick', 'revert', 'pull', 'am', 'stash', 'checkout', 'switch', 'mergetool'])],
+  [/^filter\..+$/i, new Set(INDEX_SUBS)],
+  [/^core\.alternaterefscommand$/i, new Set([...NETWORK_SUBS, 'receive-pack', 'upload-pack', 'repack', 'gc'])],
+  [/^uploadpack\..+$/i, new Set(['upload-pack', 'fetch', 'clone', 'pull'])],
+  [/^receive\..+$/i, new Set(['receive-pack', 'push'])],
+  [/^init\.templatedir$/i, new Set(['init', 'clone'])],
+];
+
 /** Config that changes where or what a push sends. */
 const PUSH_CONFIG = /^(remote\..+\.(url|pushurl|push|mirror)|push\..+|branch\..+\.(remote|pushremote|merge)|remote\.pushdefault|url\..+)$/i;
 
@@ -176,7 +198,10 @@ function gitWords(c: ProgramContext, args: readonly Word[], aliases: Map<string,
     if (sub === 'push') c.opaque('guard-bypass', 'git -c core.hooksPath replaces the pre-push hook the guard relies on');
     else if (RUNS_HOOKS.has(sub) && !/^(|\/dev\/null)$/.test(g.hooksPath)) c.opaque('guard-bypass', `git -c core.hooksPath=${g.hooksPath} replaces the repository's hooks with another folder's programs`);
   }
-  for (const key of g.execConfig) c.opaque('exec-config', `git -c ${key} makes git run another program`);
+  for (const key of g.execConfig) {
+    const users = CONFIG_USERS.find(([re]) => re.test(key))?.[1] ?? 'all';
+    if (users === 'all' || users.has(sub)) c.opaque('exec-config', `git -c ${key} makes git ${sub} run another program`);
+  }
   return subcommand(c, sub, rest, cwd, g);
 }
 
@@ -193,7 +218,7 @@ function gitConfigOption(c: ProgramContext, value: Word, aliases: Map<string, st
   else if (/^core\.hookspath$/i.test(key)) g.hooksPath = v ?? '';
   else if (EXEC_CONFIG.test(key)) {
     // An empty value (or `false`) switches the program off (agents' hardened calls do this).
-    const off = v === undefined || v === '' || /^(false|0|no|off)$/i.test(v);
+    const off = v === undefined || v === '' || /^(false|0|no|off|never)$/i.test(v);
     const builtinMonitor = /^core\.fsmonitor$/i.test(key) && /^(true|1|yes|on)$/i.test(v ?? '');
     if (!off && !builtinMonitor) g.execConfig.push(key);
   }
