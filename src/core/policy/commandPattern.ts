@@ -11,23 +11,35 @@ export type Match = 'yes' | 'maybe' | 'no';
  * anywhere after the program name. Every token is a glob (`*`, `?`, `[abc]`, `{a,b}`).
  */
 export class CommandPattern {
-  readonly words: (Glob | '...')[];
-  readonly flags: Glob[];
   /** The literal program name when there is one: rules are indexed by it. */
   readonly program: string | undefined;
+  private parts?: { words: (Glob | '...')[]; flags: Glob[] };
 
   constructor(readonly source: string) {
-    const tokens = source.trim().split(/\s+/).filter(Boolean);
-    if (tokens.length === 0) throw new Error('empty command pattern');
-    this.words = [];
-    this.flags = [];
-    for (const t of tokens) {
-      if (t === '...') this.words.push('...');
-      else if (t.startsWith('-') && t.length > 1 && this.words.length > 0) this.flags.push(globToRegExp(t));
-      else this.words.push(globToRegExp(t));
-    }
-    const first = tokens[0];
+    const first = /^\s*(\S+)/.exec(source)?.[1];
+    if (first === undefined) throw new Error('empty command pattern');
     this.program = /[*?[{]/.test(first) || first === '...' ? undefined : first;
+  }
+
+  /** Tokens, compiled when the pattern is first matched (a large policy has many, a decision tries few). */
+  get words(): (Glob | '...')[] {
+    return this.compiled().words;
+  }
+
+  get flags(): Glob[] {
+    return this.compiled().flags;
+  }
+
+  private compiled(): { words: (Glob | '...')[]; flags: Glob[] } {
+    if (this.parts) return this.parts;
+    const words: (Glob | '...')[] = [];
+    const flags: Glob[] = [];
+    for (const t of this.source.trim().split(/\s+/).filter(Boolean)) {
+      if (t === '...') words.push('...');
+      else if (t.startsWith('-') && t.length > 1 && words.length > 0) flags.push(globToRegExp(t));
+      else words.push(globToRegExp(t));
+    }
+    return (this.parts = { words, flags });
   }
 
   match(argv: readonly string[]): Match {

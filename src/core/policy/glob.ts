@@ -51,9 +51,16 @@ export function compileGlob(source: string, opts: GlobOptions): Glob {
   if (dialect === 'token' && pattern === '*') return { source, any: true, test: () => true };
   // Plain text: string equality.
   if (!/[*?[{\\@+!(]/.test(pattern)) return { source, any: false, test: (t) => fold(t) === pattern };
-  const ast = dialect === 'path' ? pathAst(pattern, dot) : new Parser(pattern, 'token', dot).parseSeq('');
-  const prog = compile(ast);
-  return { source, any: false, test: (t) => run(prog, fold(t), dialect) };
+  // Compiled on first use: a large policy has many globs, and one decision tests a few.
+  let prog: Inst[] | undefined;
+  return {
+    source,
+    any: false,
+    test: (t) => {
+      prog ??= compile(dialect === 'path' ? pathAst(pattern, dot) : new Parser(pattern, 'token', dot).parseSeq(''));
+      return run(prog, fold(t), dialect);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

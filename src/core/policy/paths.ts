@@ -17,16 +17,25 @@ export interface PathContext {
  * - `!pattern` re-includes what an earlier pattern excluded (last match wins).
  */
 export class PathSet {
-  private readonly entries: { negate: boolean; test: (abs: string) => boolean }[];
-  /** Where each positive pattern's literal part lies, for "is something selected under this folder?". */
-  private readonly anchors: string[];
+  private compiled?: { negate: boolean; test: (abs: string) => boolean }[];
+  private anchorList?: string[];
 
-  constructor(readonly patterns: readonly string[], ctx: PathContext) {
-    this.entries = patterns.map((raw) => {
+  constructor(
+    readonly patterns: readonly string[],
+    private readonly ctx: PathContext,
+  ) {}
+
+  /** Patterns compiled on first use: a large policy has many, a decision tries few. */
+  private get entries(): { negate: boolean; test: (abs: string) => boolean }[] {
+    return (this.compiled ??= this.patterns.map((raw) => {
       const negate = raw.startsWith('!');
-      return { negate, test: compilePattern(negate ? raw.slice(1) : raw, ctx) };
-    });
-    this.anchors = patterns.filter((p) => !p.startsWith('!')).map((p) => anchorOf(p, ctx));
+      return { negate, test: compilePattern(negate ? raw.slice(1) : raw, this.ctx) };
+    }));
+  }
+
+  /** Where each positive pattern's literal part lies, for "is something selected under this folder?". */
+  private get anchors(): string[] {
+    return (this.anchorList ??= this.patterns.filter((p) => !p.startsWith('!')).map((p) => anchorOf(p, this.ctx)));
   }
 
   /** True when a selected path may lie strictly under `dir` (bare names count at the workspace root). */
@@ -36,7 +45,7 @@ export class PathSet {
   }
 
   get empty(): boolean {
-    return this.entries.length === 0;
+    return this.patterns.length === 0;
   }
 
   /** True when the absolute path is selected (after negations). */
