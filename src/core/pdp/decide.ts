@@ -12,6 +12,8 @@ export interface DecideOptions {
   now?: Date;
   /** What analysis may ask about files (links, provenance, secrets under a folder); none: it fails closed. */
   facts?: FileFacts;
+  /** Functions the calling shell has (an interactive shell's `declare -f`): name → body, undefined when only the name is known. */
+  shellFunctions?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -55,7 +57,7 @@ function judgePerson(policy: CompiledPolicy, action: Action, errors: string[]): 
 function requestActions(policy: CompiledPolicy, req: DecisionRequest, opts: DecideOptions): Action[] {
   switch (req.kind) {
     case 'command':
-      return analyzeCommandLine(req.commandLine, { workspace: policy.workspace, cwd: req.cwd, home: policy.home, user: opts.user, facts: opts.facts }).actions;
+      return analyzeCommandLine(req.commandLine, { workspace: policy.workspace, cwd: req.cwd, home: policy.home, user: opts.user, facts: opts.facts, shellFunctions: opts.shellFunctions }).actions;
     case 'actions':
       return req.actions;
     default:

@@ -160,7 +160,22 @@ export class Analyzer implements Engine {
           if (!retry.rootNode.hasError) {
             tree.delete();
             tree = retry;
+            code = fixed;
           } else retry.delete();
+        }
+      }
+      if (!tree.rootNode.hasError && lostText(tree.rootNode, code)) {
+        // The grammar drops a lone `-` before a numbered redirection (`tar czf - 2>/dev/null x`) without
+        // an error: quote it so it stays a word. Any other text left out of the tree is a parse error.
+        const fixed = code.replace(/(^|[ \t])-(?=[ \t]+\d+[<>])/g, "$1'-'");
+        const retry = fixed !== code ? parseBash(fixed) : undefined;
+        if (retry && !retry.rootNode.hasError && !lostText(retry.rootNode, fixed)) {
+          tree.delete();
+          tree = retry;
+          code = fixed;
+        } else {
+          retry?.delete();
+          this.opaque('parse-error', 'the shell grammar left part of the text out of its tree; bash may read it differently');
         }
       }
     } catch (e) {
@@ -282,9 +297,11 @@ export class Analyzer implements Engine {
       // Each stage runs in a subshell: `cd` in one stage does not move the next.
       const last = k === stages.length - 1 && lastRedirects?.length;
       const out = last ? this.withRedirects(stage, lastRedirects!, cloneState(state), input, depth) : this.walk(stage, cloneState(state), input, depth);
-      for (const c of this.result.commands.slice(from)) for (const t of c.taints) taints.add(t);
-      for (const t of out.taints) taints.add(t);
-      input = { literal: out.literal, taints: new Set(taints), unknown: out.unknown };
+      // What the pipe carries accumulates (a download stays a download through `grep`), except the
+      // guard's pids: a filter that cannot select the guard drops them (`ps aux | grep vite`).
+      for (const c of this.result.commands.slice(from)) for (const t of c.taints) if (t !== 'guard-pid') taints.add(t);
+      for (const t of out.taints) if (t !== 'guard-pid') taints.add(t);
+      input = { literal: out.literal, taints: new Set(out.taints.has('guard-pid') ? [...taints, 'guard-pid' as const] : taints), unknown: out.unknown };
     }
     return input;
   }
@@ -376,7 +393,7 @@ export class Analyzer implements Engine {
         this.walk(r, state, NO_INPUT, depth);
       }
     }
-    return { stdin: input, continuations, outputs, fds, writes };
+    return { stdin: input, continuations, outputs, fds, writes, extraArgs: nodes.filter((r) => r.type === 'file_redirect').flatMap(extraDestinations) };
   }
 
   /** Runs the commands of `>(…)` with the writer's output as their input. */
@@ -478,14 +495,19 @@ export class Analyzer implements Engine {
       else if (c.type === 'command_name') {
         sawName = true;
         words.push(...this.expand(named(c)[0] ?? c, state, depth));
-      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') redirects.push(c);
-      else if (STATEMENTS.has(c.type)) this.walk(c, state, stdin, depth); // `time ( … )`: the grammar hangs the group on the command
+      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') {
+        redirects.push(c);
+        // `cmd > f a b`: the grammar files `a b` under the redirection; bash gives them to the command.
+        if (sawName) for (const x of extraDestinations(c)) words.push(...this.expand(x, state, depth));
+      } else if (STATEMENTS.has(c.type)) this.walk(c, state, stdin, depth); // `time ( … )`: the grammar hangs the group on the command
       else if (sawName) words.push(...this.expand(c, state, depth));
       else prefix.push(c);
     }
+    // The same for redirections the grammar hung on the statement around the command.
+    for (const x of outer?.extraArgs ?? []) words.push(...this.expand(x, state, depth));
     const inner = this.redirects(redirects, state, depth, stdin, false);
     // Redirections on the statement around the command (`cmd 3<<< x`) apply to it too; its own win.
-    const r: Redirects = outer ? { ...inner, fds: new Map([...outer.fds, ...inner.fds]), writes: [...outer.writes, ...inner.writes], outputs: [...outer.outputs, ...inner.outputs] } : inner;
+    const r: Redirects = outer ? { ...inner, fds: new Map([...outer.fds, ...inner.fds]), writes: [...outer.writes, ...inner.writes], outputs: [...outer.outputs, ...inner.outputs], extraArgs: [] } : inner;
     const assignments: Array<{ name: string; value: Word | undefined }> = [];
     for (const a of prefix) {
       if (a.type !== 'variable_assignment') continue;
@@ -696,7 +718,7 @@ export class Analyzer implements Engine {
   /** `~`, `~user`, `~+` (the working directory) and `~-` (the previous one, unknown here). */
   tilde(user: string, state: ShellState): string | undefined {
     if (user === '+') return state.cwd;
-    if (user === '-') return undefined;
+    if (user === '-') return state.oldpwd;
     return this.home(user);
   }
 
@@ -895,6 +917,33 @@ interface Redirects {
   fds: Map<number, Stream>;
   /** Files its output redirections write. */
   writes: string[];
+  /** Words the grammar put after a redirection's target (`> f a b`): arguments of the command. */
+  extraArgs: SyntaxNode[];
+}
+
+/** True when some non-blank source text is in no leaf of the tree (the grammar dropped it silently). */
+function lostText(root: SyntaxNode, code: string): boolean {
+  let pos = 0;
+  const leaves: SyntaxNode[] = [root];
+  while (leaves.length) {
+    const n = leaves.pop()!;
+    const kids = n.children;
+    if (kids.length === 0 || n.type === 'heredoc_body' || n.type === 'comment' || n.type === 'raw_string' || n.type === 'string_content') {
+      if (/\S/.test(code.slice(pos, n.startIndex))) return true;
+      pos = Math.max(pos, n.endIndex);
+      continue;
+    }
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const k = kids[i];
+      if (k) leaves.push(k);
+    }
+  }
+  return /\S/.test(code.slice(pos));
+}
+
+/** A redirection's target words after the first: the grammar's home for `cmd > f a b`'s `a b`. */
+function extraDestinations(r: SyntaxNode): SyntaxNode[] {
+  return r.childrenForFieldName('destination').filter((c): c is SyntaxNode => c !== null && c.isNamed).slice(1);
 }
 
 /** Paths of the guard's own state: a pid read from there is the guard's. */

@@ -246,6 +246,8 @@ class Call implements ProgramContext {
     if (kind !== 'file.read' && isSink(p)) return;
     // A pid read from the guard's own state is the guard's.
     if (kind === 'file.read' && GUARD_STATE.test(p)) this.out.taints.add('guard-pid');
+    // A process's environment block holds every variable's value, the secret ones too.
+    if (kind === 'file.read' && /^\/proc\/(self|thread-self|\d+)\/environ$/.test(p)) this.printsEnvironment(undefined, `${via} ${p}`);
     emitPath(this.e, kind, p, via, { recursive, glob: w.glob });
   }
 

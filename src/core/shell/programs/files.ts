@@ -208,12 +208,17 @@ const find = child({
         const globs = names.map((n) => compileGlob(n, { dialect: 'path' }));
         const hits = secrets.filter((f) => !globs.length || globs.some((g) => g.test(f.slice(f.lastIndexOf('/') + 1))));
         // …the secrets really there, and an ordinary file, so what the command does to any file is judged too.
-        return [...hits.slice(0, 64).map((h) => c.word(h)), ...named, { ...s, text: `${base}/found-file`, source: `${base}/… (found by find)` }];
+        // Without a name filter, every file: kept as a glob too (what the folder may hold by the time it runs).
+        const every = named.length ? [] : [{ ...s, text: `${base}/*`, glob: true, source: `${base}/* (found by find)` }];
+        return [...hits.slice(0, 64).map((h) => c.word(h)), ...named, ...every, { ...s, text: `${base}/found-file`, source: `${base}/… (found by find)` }];
       }
       return named.length ? named : [{ ...s, text: `${base}/*`, glob: true, source: `${base}/* (found by find)` }];
     };
+    // find's own argv leaves out what -exec runs: that is judged as a command of its own.
+    const own: string[] = ['find', ...args.slice(0, i).map((w) => (w.exact ? w.text : '\u0000' + w.text))];
     for (; i < args.length; i++) {
       const t = args[i].text;
+      if (!['-exec', '-execdir', '-ok', '-okdir'].includes(t)) own.push(args[i].exact ? t : '\u0000' + t);
       if (['-exec', '-execdir', '-ok', '-okdir'].includes(t)) {
         const cmd: Word[] = [];
         i++;
@@ -242,15 +247,17 @@ const find = child({
       }
       if (['-fprint', '-fprint0', '-fls', '-fprintf'].includes(t)) {
         if (args[i + 1]) c.write(args[i + 1], `find ${t}`);
-        i += t === '-fprintf' ? 2 : 1;
+        for (let k = 0; k < (t === '-fprintf' ? 2 : 1) && args[i + 1]; k++) own.push(args[++i].text);
         continue;
       }
       if (t === '-files0-from' && args[i + 1]) {
-        c.read(args[++i], 'find -files0-from');
+        c.read(args[i + 1], 'find -files0-from');
+        own.push(args[++i].text);
         continue;
       }
-      if (FIND_VALUES.has(t)) i++;
+      if (FIND_VALUES.has(t) && args[i + 1]) own.push(args[++i].text);
     }
+    c.argv = own;
   },
   examples: [
     { line: "find . -name '*.pem'", absent: ['read W/key.pem'], world: { files: { '/home/dev/project/key.pem': { secret: true } } } },

@@ -80,6 +80,10 @@ const SUB_SPECS: Record<string, OptionSpec> = {
   add: { values: ['--chmod', '--pathspec-from-file'], flagsLong: ['--all', '--force', '--update', '--intent-to-add', '--dry-run', '--verbose', '--interactive', '--patch', '--edit', '--refresh', '--ignore-errors', '--ignore-missing', '--renormalize', '--no-all', '--ignore-removal', '--no-ignore-removal', '--sparse', '--pathspec-file-nul'] },
   checkout: { values: ['-b', '-B', '--orphan', '--conflict', '--pathspec-from-file', '--track'], optionalValues: ['--track', '--recurse-submodules'] },
   restore: { values: ['-s', '--source', '--conflict', '--pathspec-from-file'], flagsLong: ['--staged', '--worktree', '--ours', '--theirs', '--merge', '--patch', '--quiet', '--progress', '--overlay', '--no-overlay', '--ignore-unmerged', '--ignore-skip-worktree-bits'] },
+  rebase: { values: ['-x', '--exec', '--onto', '-s', '--strategy', '-X', '--strategy-option', '--empty', '-C', '--whitespace', '-S', '--gpg-sign'], optionalValues: ['-S', '--gpg-sign'] },
+  difftool: { values: ['-x', '--extcmd', '-t', '--tool', '--tool-help'], optionalValues: [] },
+  mergetool: { values: ['-t', '--tool'] },
+  'cherry-pick': { values: ['-x', '-m', '--mainline', '-s', '--strategy', '-X', '--strategy-option', '-S', '--gpg-sign'], optionalValues: ['-S', '--gpg-sign'] },
   stash: { values: ['-m', '--message', '--pathspec-from-file'], flagsLong: ['--include-untracked', '--all', '--keep-index', '--no-keep-index', '--patch', '--staged', '--quiet', '--index'] },
   readish: {
     values: ['-n', '--max-count', '--skip', '--since', '--after', '--until', '--before', '--author', '--committer', '--grep', '-S', '-G', '--format', '--pretty', '-L', '-O', '--output', '--diff-filter', '--encoding', '--date', '--abbrev', '--color', '--word-diff', '--stat', '-U', '--unified', '--relative', '--src-prefix', '--dst-prefix', '--line-prefix', '--ignore-matching-lines', '-I', '-e', '-f', '--max-depth', '--textconv', '--filters', '--batch', '--batch-check', '--find-renames', '-M', '--find-copies', '--dirstat', '--decorate', '--exclude', '--glob', '--branches', '--tags', '--remotes', '--remote', '--prefix', '-o'],
@@ -327,7 +331,9 @@ function subcommand(c: ProgramContext, sub: string, rest: readonly Word[], cwd: 
         }
         const colon = w.text.indexOf(':');
         if (colon >= 0 && !w.text.startsWith('/')) {
-          // REV:path (relative to the top of the repository) or :path / :N:path (the index): always content.
+          // REV:path (relative to the top of the repository) or :path / :N:path (the index): its content,
+          // unless only its type or size is asked (`cat-file -t/-s/-e`).
+          if (sub === 'cat-file' && !content) continue;
           let p = w.text.slice(colon + 1).replace(/^\d:/, '');
           if (p === '') continue;
           const base = p.startsWith('./') || p.startsWith('../') ? cwd : root;
@@ -426,10 +432,13 @@ function subcommand(c: ProgramContext, sub: string, rest: readonly Word[], cwd: 
       for (const w of [...parsed.values('-x'), ...parsed.values('--extcmd')]) c.code(w.text, w.exact, w.taints, `git ${sub} -x`);
       if (rest.some((w) => /^(-x|--extcmd)/.test(w.text))) c.opaque('exec-config', `git ${sub} runs an external program`);
       return;
-    case 'bisect':
-      if (parsed.operands[0]?.text === 'run' && parsed.operands[1]) c.child(parsed.operands.slice(1));
+    case 'bisect': {
+      // `git bisect run CMD ARGS…`: the words after `run`, as written, are the command.
+      const at = rest.findIndex((w) => w.text === 'run');
+      if (at >= 0 && rest[at + 1]) c.child(rest.slice(at + 1));
       c.mayWriteUnder(rootWord, 'git bisect');
       return;
+    }
     case 'filter-branch':
     case 'filter-repo':
       c.opaque('dynamic-code', `git ${sub} runs shell commands given on the line`);

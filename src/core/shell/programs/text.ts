@@ -26,6 +26,8 @@ interface ReaderOptions {
   patternFirst?: (p: ParsedOptions) => boolean;
   /** `[INPUT [OUTPUT]]`: the operand at this index (and after) is written, not read. */
   outputOperand?: number;
+  /** Options whose value is a file listing more files to read (not known statically). */
+  listValues?: string[];
 }
 
 /** A program that reads the files named by its operands (`-` is standard input). */
@@ -41,6 +43,7 @@ function reader(names: string[], spec: OptionSpec, o: ReaderOptions): ProgramMod
       for (const opt of o.fileValues ?? []) for (const w of p.values(opt)) c.read(w, `${c.name} ${opt}`);
       for (const opt of o.writeValues ?? []) for (const w of p.values(opt)) if (w.text !== '-') c.write(w, `${c.name} ${opt}`);
       for (const opt of o.execValues ?? []) if (p.has(opt)) c.opaque('exec-config', `${c.name} ${opt} runs another program`);
+      for (const opt of o.listValues ?? []) if (p.has(opt)) c.opaque('glob', `${c.name} ${opt} reads the files another file lists`);
       ops.forEach((w, k) => {
         if (w.text === '-') return;
         if (o.outputOperand !== undefined && k >= o.outputOperand) c.write(w, `${c.name} (output file)`);
@@ -72,7 +75,7 @@ const readers = [
   reader(['tac'], { values: ['-s', '--separator'], flags: ['-b', '-r', '--before', '--regex'] }, { summary: 'prints files last line first', examples: [{ line: 'tac .env', actions: ['read W/.env'] }] }),
   reader(['less', 'more', 'most', 'pg'], { values: ['-b', '-h', '-j', '-k', '-p', '-P', '-t', '-T', '-x', '-y', '-z', '-#', '--pattern', '--prompt', '--tag', '--tag-file', '--tabs', '--shift', '-o', '-O', '--log-file', '--LOG-FILE'] }, { summary: 'pagers: print files; -o writes a log', writeValues: ['-o', '-O', '--log-file', '--LOG-FILE'], examples: [{ line: 'less .env', actions: ['read W/.env'] }] }),
   reader(['bat', 'batcat'], { values: ['-l', '--language', '-H', '--highlight-line', '--file-name', '--diff-context', '--tabs', '--wrap', '--terminal-width', '--color', '--italic-text', '--decorations', '--paging', '-m', '--map-syntax', '--theme', '--style', '-r', '--line-range', '--squeeze-limit', '--pager'] }, { summary: 'prints files with highlighting; --pager runs a program', execValues: ['--pager'], examples: [{ line: 'bat -l sh .env', actions: ['read W/.env'] }] }),
-  reader(['wc'], { values: ['--files0-from'] }, { summary: 'counts lines, words and bytes of files', fileValues: ['--files0-from'], examples: [{ line: 'wc -l package.json', actions: ['read W/package.json'] }] }),
+  reader(['wc'], { values: ['--files0-from'] }, { summary: 'counts lines, words and bytes of files', fileValues: ['--files0-from'], listValues: ['--files0-from'], examples: [{ line: 'wc -l package.json', actions: ['read W/package.json'] }] }),
   reader(['md5sum', 'sha1sum', 'sha224sum', 'sha256sum', 'sha384sum', 'sha512sum', 'b2sum', 'cksum', 'sum', 'shasum'], { values: ['-a', '--algorithm', '-l', '--length'] }, { summary: 'checksums of files', examples: [{ line: 'sha256sum id_rsa', actions: ['read W/id_rsa'] }] }),
   reader(['head', 'tail'], { values: ['-n', '-c', '--lines', '--bytes', '--pid', '-s', '--sleep-interval', '--max-unchanged-stats'] }, { summary: 'print the start or end of files', examples: [{ line: 'head -n1 .env', actions: ['read W/.env'] }, { line: 'tail -f -n 20 logs/app.log', actions: ['read W/logs/app.log'] }] }),
   reader(['nl'], { values: ['-b', '-d', '-f', '-h', '-i', '-l', '-n', '-s', '-v', '-w'] }, { summary: 'numbers lines of files', examples: [{ line: 'nl -b a .env', actions: ['read W/.env'] }] }),
@@ -98,7 +101,7 @@ const readers = [
   reader(['base64', 'base32', 'basenc'], { values: ['-w', '--wrap'] }, { summary: 'encode or decode (-d) files', decodes: (p) => p.has('-d') || p.has('--decode') || p.has('-D'), examples: [{ line: 'base64 .env', actions: ['read W/.env'] }, { line: 'echo cm0gLXJmIH4K | base64 -d | sh', actions: ['opaque decoded-code'] }] }),
   reader(['uudecode'], { values: ['-o', '--output-file'] }, { summary: 'decodes; -o writes', writeValues: ['-o', '--output-file'], decodes: () => true, examples: [{ line: 'uudecode -o .agentpolicy.yaml x.uu', actions: ['write W/.agentpolicy.yaml'] }] }),
   reader(['uuencode'], {}, { summary: 'encodes a file (the last operand is its name, not a file)', examples: [{ line: 'uuencode .env x', actions: ['read W/.env'] }] }),
-  reader(['file'], { values: ['-m', '--magic-file', '-f', '--files-from', '-F', '--separator', '-e', '--exclude', '-P', '--parameter'] }, { summary: 'reads files to tell their type', fileValues: ['-f', '--files-from', '-m', '--magic-file'], examples: [{ line: 'file id_rsa', actions: ['read W/id_rsa'] }] }),
+  reader(['file'], { values: ['-m', '--magic-file', '-f', '--files-from', '-F', '--separator', '-e', '--exclude', '-P', '--parameter'] }, { summary: 'reads files to tell their type; -f reads a list of files to look at', fileValues: ['-f', '--files-from', '-m', '--magic-file'], listValues: ['-f', '--files-from'], examples: [{ line: 'file id_rsa', actions: ['read W/id_rsa'] }, { line: 'file -f list.txt', actions: ['opaque glob'] }] }),
 ];
 
 const tr = child({
@@ -195,7 +198,8 @@ function searcher(d: SearchDialect): ProgramModel {
         const piped = c.stdin.unknown || c.stdin.literal !== undefined;
         if (!(d.recursiveByDefault && piped)) ops = [c.word('.')];
       }
-      c.out.passthrough = false;
+      // Reading files, it prints them; reading standard input, it passes (some of) it on.
+      if (ops.length || namesOnly) c.out.passthrough = false;
       if (namesOnly) return;
       const walk = d.adjust?.(p, c) ?? d.walk;
       const f = d.filters?.(p);

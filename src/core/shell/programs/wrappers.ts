@@ -16,10 +16,13 @@ interface WrapperOptions {
   positionals?: number;
   /** Judged only by what it runs (the spec's transparent wrappers); otherwise the wrapper is judged too. */
   transparent?: boolean;
+  /** Its options whose value is a file it writes (`strace -o`). */
+  writeValues?: string[];
 }
 
 /** A wrapper with a known option spec: options, then its own positionals, then the command. */
 function wrapper(names: string[], spec: OptionSpec, o: WrapperOptions): ProgramModel {
+  const wo = o;
   return child({
     names,
     summary: o.summary,
@@ -27,6 +30,7 @@ function wrapper(names: string[], spec: OptionSpec, o: WrapperOptions): ProgramM
     run(c) {
       const p = c.options({ ...spec, stopAtFirstOperand: true });
       if (p.unknown.length) c.opaque('unknown-wrapper', `${c.name}: unknown option ${p.unknown[0]}: cannot tell where its command starts`);
+      for (const o of wo.writeValues ?? []) for (const w of p.values(o)) c.write(w, `${c.name} ${o}`);
       const cmd = p.operands.slice(o.positionals ?? 0);
       if (!cmd.length) return;
       const out = c.child(cmd);
@@ -210,10 +214,12 @@ const others = [
   wrapper(['chroot'], { values: ['--userspec', '--groups'], flags: ['--skip-chdir', '--help', '--version'] }, { summary: 'runs a program with another root (after the root operand)', positionals: 1, examples: [{ line: 'chroot / rm -rf /tmp/x', actions: ['delete -r /tmp/x'] }] }),
   wrapper(['nsenter', 'unshare', 'firejail', 'bwrap', 'systemd-run', 'run0', 'valgrind', 'perf', 'entr'], { values: ['-t', '--target', '-p', '--property', '-u', '--unit', '--slice', '--tool', '-o', '--output', '-e', '--event', '--bind', '--ro-bind', '--setenv', '--chdir', '--uid', '--gid'] }, {
     summary: 'sandboxes, profilers and runners: the command after their options runs',
+    writeValues: ['-o', '--output'],
     examples: [{ line: 'entr -r rm -rf ~ < list.txt', actions: ['delete -r ~'] }],
   }),
   wrapper(['strace', 'ltrace'], { values: ['-o', '-e', '-p', '-s', '-S', '-u', '-E', '-I', '-b', '-a', '-P', '-X'], flags: ['-f', '-ff', '-c', '-C', '-d', '-D', '-F', '-h', '-i', '-k', '-n', '-q', '-qq', '-r', '-t', '-tt', '-ttt', '-T', '-v', '-V', '-w', '-x', '-xx', '-y', '-yy', '-z', '-Z'] }, {
     summary: 'tracers: the command after their options runs; -o writes a trace file',
+    writeValues: ['-o'],
     examples: [{ line: 'strace -f -o /tmp/t rm -rf ~', actions: ['delete -r ~'] }],
   }),
 ];
