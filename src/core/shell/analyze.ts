@@ -273,7 +273,7 @@ export class Analyzer implements Engine {
       case 'heredoc_redirect':
       case 'herestring_redirect':
         // A redirection with no command, e.g. `$(< .env)` or `> file`.
-        return this.redirects([node], state, depth, stdin, true).stdin;
+        return this.redirects([node], state, depth, stdin).stdin;
       default:
         if (isWordNode(node.type)) {
           this.expand(node, state, depth);
@@ -309,7 +309,7 @@ export class Analyzer implements Engine {
   private redirected(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number, outer: SyntaxNode[] = []): Stream {
     const body = node.childForFieldName('body');
     const own = named(node).filter((c) => !body || c.id !== body.id);
-    if (!body) return this.redirects([...own, ...outer], state, depth, stdin, true).stdin;
+    if (!body) return this.redirects([...own, ...outer], state, depth, stdin).stdin;
     return this.withRedirects(body, [...own, ...outer], state, stdin, depth);
   }
 
@@ -326,7 +326,7 @@ export class Analyzer implements Engine {
     }
     if (body.type === 'pipeline') return this.pipeline(named(body), state, stdin, depth, nodes);
     if (body.type === 'redirected_statement') return this.redirected(body, state, stdin, depth, nodes);
-    const r = this.redirects(nodes, state, depth, stdin, false);
+    const r = this.redirects(nodes, state, depth, stdin);
     let out: Stream;
     if (body.type === 'command') out = this.command(body, state, r.stdin, depth, [], r);
     else {
@@ -350,7 +350,7 @@ export class Analyzer implements Engine {
    * Handles redirections: file reads and writes become actions; here-docs and
    * here-strings become the command's standard input.
    */
-  redirects(nodes: SyntaxNode[], state: ShellState, depth: number, stdin: Stream, standalone: boolean): Redirects {
+  redirects(nodes: SyntaxNode[], state: ShellState, depth: number, stdin: Stream): Redirects {
     let input = stdin;
     const continuations: { node: SyntaxNode; piped: boolean }[] = [];
     const outputs: SyntaxNode[] = [];
@@ -386,7 +386,7 @@ export class Analyzer implements Engine {
           const from = Number(dest.text);
           give(r, fds.get(from) ?? state.fds.get(from) ?? (from === 0 ? input : { taints: new Set(), unknown: true }));
         } else {
-          const s = this.fileRedirect(r, state, depth, input, standalone, writes);
+          const s = this.fileRedirect(r, state, depth, input, writes);
           if (op.startsWith('<')) give(r, s);
         }
       } else {
@@ -435,7 +435,7 @@ export class Analyzer implements Engine {
     return { literal, taints, unknown };
   }
 
-  private fileRedirect(r: SyntaxNode, state: ShellState, depth: number, input: Stream, standalone: boolean, writesList: string[]): Stream {
+  private fileRedirect(r: SyntaxNode, state: ShellState, depth: number, input: Stream, writesList: string[]): Stream {
     const op = kids(r).find((c) => !c.isNamed)?.type ?? '>';
     const dest = r.childForFieldName('destination') ?? named(r).find((c) => c.type !== 'file_descriptor');
     if (!dest) return input;
@@ -472,7 +472,6 @@ export class Analyzer implements Engine {
       if (p !== undefined && GUARD_STATE.test(p)) taints.add('guard-pid');
       return { taints, unknown: true };
     }
-    void standalone;
     return input;
   }
 
@@ -505,7 +504,7 @@ export class Analyzer implements Engine {
     }
     // The same for redirections the grammar hung on the statement around the command.
     for (const x of outer?.extraArgs ?? []) words.push(...this.expand(x, state, depth));
-    const inner = this.redirects(redirects, state, depth, stdin, false);
+    const inner = this.redirects(redirects, state, depth, stdin);
     // Redirections on the statement around the command (`cmd 3<<< x`) apply to it too; its own win.
     const r: Redirects = outer ? { ...inner, fds: new Map([...outer.fds, ...inner.fds]), writes: [...outer.writes, ...inner.writes], outputs: [...outer.outputs, ...inner.outputs], extraArgs: [] } : inner;
     const assignments: Array<{ name: string; value: Word | undefined }> = [];

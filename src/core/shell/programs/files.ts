@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { compileGlob } from '../../policy/glob';
 import type { Word } from '../words';
-import { child, type ProgramContext, type ProgramModel } from './model';
+import { child, type ProgramModel } from './model';
 
 const rm = child({
   names: ['rm', 'shred', 'unlink', 'rmdir', 'trash', 'trash-put', 'srm'],
@@ -62,11 +62,11 @@ const cp = child({
         if (recursive) c.readTree(w, { hidden: true, ignored: true }, `${c.name} -r`);
         else c.read(w);
       } else if (c.name === 'mv') c.write(w, 'mv', true);
-      if (dest && !link) c.writeContent(destFor(c, dest, w, ops.length > 1 || !!target), c.marksOf(w), undefined, c.name);
+      if (dest && !link) c.writeContent(destFor(dest, w, ops.length > 1 || !!target), c.marksOf(w), undefined, c.name);
     }
     // A recursive copy or a link can replace what is under the destination.
     if (dest) c.write(dest, c.name, recursive || link || undefined);
-    if (dest && link) for (const w of ops) c.linked(destFor(c, dest, w, ops.length > 1 || !!target || dest.text.endsWith('/') || dest.text === '.'), w);
+    if (dest && link) for (const w of ops) c.linked(destFor(dest, w, ops.length > 1 || !!target || dest.text.endsWith('/') || dest.text === '.'), w);
     c.out.passthrough = false;
   },
   examples: [
@@ -80,7 +80,7 @@ const cp = child({
 });
 
 /** Where a copy of `src` lands: `dest/src-name` when dest is a folder (several sources, `-t`, a trailing slash). */
-function destFor(c: ProgramContext, dest: Word, src: Word, intoFolder: boolean): Word {
+function destFor(dest: Word, src: Word, intoFolder: boolean): Word {
   if (!intoFolder || !dest.exact || !src.exact) return dest;
   return { ...dest, text: path.posix.join(dest.text, path.posix.basename(src.text)) };
 }
