@@ -34,6 +34,7 @@ function loadGuardLists() {
 async function main() {
   copyWasm();
   copyShim();
+  fs.copyFileSync('src/core/sandbox/relay.pl', 'dist/relay.pl'); // the sandbox's relay where perl is (src/core/sandbox/launch.ts)
   const common = {
     bundle: true,
     format: 'cjs',
@@ -51,6 +52,8 @@ async function main() {
     await esbuild.context({ ...common, entryPoints: ['src/cli/cli-main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     await esbuild.context({ ...common, entryPoints: ['src/shim/prepush-main.ts'], outfile: 'dist/prepush-main.js' }),
     await esbuild.context({ ...common, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook-main.js' }),
+    await esbuild.context({ ...common, entryPoints: ['src/core/sandbox/relay-main.ts'], outfile: 'dist/relay-main.js' }),
+    await esbuild.context({ ...common, entryPoints: ['src/core/sandbox/remote-helper-main.ts'], outfile: 'dist/remote-helper-main.js' }),
   ];
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
@@ -62,6 +65,8 @@ async function main() {
   // The JSON Schema for editors is generated from the same zod schema the loader uses.
   const schema = require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'schema'], { encoding: 'utf8' });
   fs.writeFileSync('dist/agentpolicy.schema.json', schema);
+  // The built-in policy layers, validated once here rather than parsed in every hook call.
+  fs.writeFileSync('dist/builtin-layers.json', require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'builtin-layers'], { encoding: 'utf8' }));
   // The hook launcher's static deny answers (used when the broker times out), from the TS adapters.
   require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'install-hooks', '--write-deny-answers', 'dist/shim/hook'], { stdio: 'inherit' });
 }

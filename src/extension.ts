@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
   const policies = new PolicyService(logger);
   const prompts = new ApprovalPrompts();
   const guard = new GuardService(context, policies, prompts, logger);
-  const files = new FileGuard(policies, logger, (what, ruleIds) => guard.auditFileRestore(what, ruleIds));
+  const files = new FileGuard(policies, logger, (file, what, ruleIds) => guard.auditFileRestore(file, what, ruleIds));
   const audit = new AuditView(context.extensionUri, guard);
   const shipping = new AuditShipping(context, guard, logger);
   const decided = new vscode.EventEmitter<{ what: string; final: 'allow' | 'deny'; effect: string; ruleIds: string[] }>();

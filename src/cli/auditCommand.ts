@@ -1,17 +1,18 @@
 /**
  * `agentpolicy audit verify|export|ship`: the CLI face of src/core/audit.
- * Exit codes: verify 0 ok, 1 tampered, 2 torn tail; other commands 0 ok, 1 failed; a usage mistake 2 (as every command).
+ * Each takes a log folder (a host's --audit-dir), an audit root of streams, or nothing (the
+ * per-user default root).
+ * Exit codes: verify 0 ok, 1 tampered or empty, 2 torn tail; other commands 0 ok, 1 failed; a usage mistake 2 (as every command).
  */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import type { JWK } from 'jose';
 import { EXPORT_FORMATS, exportLog } from '../core/audit/export/index';
 import type { ExportFormat } from '../core/audit/export/index';
-import { defaultCursorFile, shipOnce } from '../core/audit/ship/shipper';
+import { shipTarget } from '../core/audit/ship/shipper';
 import { transportFor } from '../core/audit/ship/destination';
 import type { Transport } from '../core/audit/ship/transports';
-import { formatVerifyReport, verifyExitCode, verifyLog } from '../core/audit/verify';
+import { defaultAuditRoot, resolveAuditTarget } from '../core/audit/target';
+import { formatTargetReport, verifyExitCode, verifyTarget } from '../core/audit/verify';
 import { parseArgs, UsageError, USAGE_EXIT, type ArgSpec, type ParsedArgs } from './args';
 
 export interface AuditIo {
@@ -22,11 +23,11 @@ export interface AuditIo {
 const USAGE = `Usage: agentpolicy audit <command> [options] [DIR]
 
 Commands:
-  verify [DIR|FILE]           check sequence, hash links, checkpoint signatures
+  verify [DIR|FILE]           check sequence, hash links, checkpoint signatures (every stream of a root)
       --anchor JWS|@FILE      a checkpoint shipped to the SIEM (repeatable; detects truncation)
-      --key FILE              trust only this public JWK (default: DIR/checkpoint-key.pub.jwk)
+      --key FILE              trust only this public JWK (repeatable; default: each log's checkpoint-key.pub.jwk)
       --json                  print the report as JSON
-      exit 0 ok, 1 tampered, 2 torn tail (a crash mid-write; reopening the log sets it aside)
+      exit 0 ok, 1 tampered or empty, 2 torn tail (a crash mid-write; reopening the log sets it aside)
   export --format ${EXPORT_FORMATS.join('|')} [DIR]
       --since T               ISO time, epoch ms, or a duration ago (30m, 12h, 7d)
       --session S             only events of this session
@@ -36,24 +37,22 @@ Commands:
       --ca FILE               CA certificate for TLS / HTTPS
       --hec URL --token T     Splunk HTTP Event Collector
       --otlp URL [--header K=V]  OTLP/HTTP JSON logs (/v1/logs)
-      --cursor FILE           cursor file (default DIR/ship-<destination>.cursor.json)
+      --cursor FILE           cursor file (default ship-<destination>.cursor.json in each log;
+                              for a root, FILE gets .stream-N before its extension)
       --batch N               records per request (default 500)
       --max-attempts N        retries per batch on 429/5xx/connection errors (default 8)
 
-DIR defaults to $XDG_STATE_HOME/agentpolicy/audit (~/.local/state/agentpolicy/audit).
+DIR is a log folder (a host's --audit-dir) or an audit root holding one stream per writer
+(stream-1/, stream-2/, ...). It defaults to the per-user root the hosts write when given no
+--audit-dir: $XDG_STATE_HOME/agentpolicy/audit (~/.local/state/agentpolicy/audit).
 `;
 
-/** The default audit directory (the broker's --audit-dir default). */
-export function defaultAuditDir(): string {
-  const base = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'agentpolicy', 'audit');
-}
 
 type Parsed = ParsedArgs;
 
 /** Each subcommand's options; anything else is a usage error. */
 const SPECS: Record<string, ArgSpec> = {
-  verify: { values: ['--key'], multiple: ['--anchor'], booleans: ['--json'] },
+  verify: { multiple: ['--anchor', '--key'], booleans: ['--json'] },
   export: { values: ['--format', '--since', '--session', '--out'] },
   ship: { values: ['--syslog', '--ca', '--hec', '--token', '--otlp', '--cursor', '--batch', '--max-attempts'], multiple: ['--header'] },
 };
@@ -65,7 +64,15 @@ function one(p: Parsed, name: string): string | undefined {
 function targetOf(p: Parsed): string {
   const all = [...p.positionals, ...(p.rest ?? [])];
   if (all.length > 1) throw new UsageError(`one DIR or FILE, got ${all.join(' ')}`);
-  return all[0] ?? defaultAuditDir();
+  return all[0] ?? defaultAuditRoot();
+}
+
+/** One line when the target does not exist; undefined when it does. */
+function missing(p: Parsed, cmd: string, target: string): string | undefined {
+  if (fs.existsSync(target)) return undefined;
+  return [...p.positionals, ...(p.rest ?? [])].length
+    ? `agentpolicy audit ${cmd}: ${target} does not exist; pass a host's audit folder (its --audit-dir) or the audit root.\n`
+    : `agentpolicy audit ${cmd}: no audit log at ${target} (the default audit root): no host has written one for this user; pass a host's --audit-dir if it was given one.\n`;
 }
 
 /** Parses --since: ISO time, epoch ms, or a duration ago. */
@@ -115,8 +122,9 @@ export async function runAuditCommand(args: string[], io: AuditIo): Promise<numb
 
 async function verifyCmd(p: Parsed, io: AuditIo): Promise<number> {
   const target = targetOf(p);
-  if (!fs.existsSync(target)) {
-    io.err.write(`agentpolicy audit verify: ${target} does not exist; pass the audit directory (the broker's --audit-dir).\n`);
+  const none = missing(p, 'verify', target);
+  if (none) {
+    io.err.write(none);
     return 1;
   }
   const anchors: string[] = [];
@@ -131,11 +139,24 @@ async function verifyCmd(p: Parsed, io: AuditIo): Promise<number> {
       }
     } else anchors.push(a);
   }
-  const keyFile = one(p, '--key');
-  const publicKeys = keyFile ? [JSON.parse(fs.readFileSync(keyFile, 'utf8')) as JWK] : undefined;
-  const report = await verifyLog(target, { anchors, publicKeys });
-  io.out.write(p.booleans.has('--json') ? JSON.stringify(report, null, 2) + '\n' : formatVerifyReport(report));
+  const keyFiles = p.lists.get('--key') ?? [];
+  const publicKeys = keyFiles.length ? keyFiles.map((f) => readKey(f)) : undefined;
+  const report = await verifyTarget(target, { anchors, publicKeys });
+  if (p.booleans.has('--json')) {
+    // One log: the log's report as before; a root: every stream's.
+    const json = report.kind === 'root' ? report : (({ name: _n, dir: _d, ...r }) => r)(report.logs[0]);
+    io.out.write(JSON.stringify(json, null, 2) + '\n');
+  } else io.out.write(formatTargetReport(report));
+  if (report.status === 'empty') io.err.write(`agentpolicy audit verify: ${target} holds no audit records; an empty or emptied log is not a verified one.\n`);
   return verifyExitCode(report);
+}
+
+function readKey(file: string): JWK {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as JWK;
+  } catch (e) {
+    throw new Error(`--key ${file}: not a readable JSON public key (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 async function exportCmd(p: Parsed, io: AuditIo): Promise<number> {
@@ -145,10 +166,12 @@ async function exportCmd(p: Parsed, io: AuditIo): Promise<number> {
   const since = one(p, '--since');
   const session = one(p, '--session');
   const target = targetOf(p);
-  if (!fs.existsSync(target)) {
-    io.err.write(`agentpolicy audit export: ${target} does not exist; pass the audit directory (the broker's --audit-dir).\n`);
+  const none = missing(p, 'export', target);
+  if (none) {
+    io.err.write(none);
     return 1;
   }
+  const t = resolveAuditTarget(target);
   const outFile = one(p, '--out');
   const out = outFile ? fs.createWriteStream(outFile, { mode: 0o600 }) : io.out;
   const result = await exportLog(target, format as ExportFormat, out as NodeJS.WritableStream & import('stream').Writable, {
@@ -165,7 +188,8 @@ async function exportCmd(p: Parsed, io: AuditIo): Promise<number> {
   if (result.omitted) notes.push(`${result.omitted} control record(s) have no ${format} class and were left out`);
   if (result.stats.skipped) notes.push(`${result.stats.skipped} line(s) were not audit records; run \`agentpolicy audit verify\``);
   if (result.stats.torn) notes.push('the log ends in a torn line (a crash mid-write); it was not exported');
-  io.err.write(`exported ${result.events} event(s) as ${format}${outFile ? ` to ${outFile}` : ''}${notes.length ? '\n' + notes.map((n) => `note: ${n}`).join('\n') : ''}\n`);
+  const from = t.kind === 'root' ? ` from ${t.logs.length} stream(s) of ${target}` : '';
+  io.err.write(`exported ${result.events} event(s)${from} as ${format}${outFile ? ` to ${outFile}` : ''}${notes.length ? '\n' + notes.map((n) => `note: ${n}`).join('\n') : ''}\n`);
   return 0;
 }
 
@@ -188,27 +212,38 @@ function transportOf(p: Parsed): Transport {
 }
 
 async function shipCmd(p: Parsed, io: AuditIo): Promise<number> {
-  const dir = targetOf(p);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    io.err.write(`agentpolicy audit ship: ${dir} is not an audit directory; pass the broker's --audit-dir.\n`);
+  const target = targetOf(p);
+  const none = missing(p, 'ship', target);
+  if (none) {
+    io.err.write(none);
+    return 1;
+  }
+  if (!fs.statSync(target).isDirectory()) {
+    io.err.write(`agentpolicy audit ship: ${target} is not a folder; pass a host's audit folder (its --audit-dir) or the audit root.\n`);
     return 1;
   }
   const transport = transportOf(p);
-  const cursorFile = one(p, '--cursor') ?? defaultCursorFile(dir, transport);
   const batch = one(p, '--batch');
   const attempts = one(p, '--max-attempts');
   try {
-    const r = await shipOnce({
-      dir,
+    const r = await shipTarget({
+      target,
       transport,
-      cursorFile,
+      cursorFile: one(p, '--cursor'),
       batchSize: batch ? Number(batch) : undefined,
       maxAttempts: attempts ? Number(attempts) : undefined,
       onRetry: (n, ms, e) => io.err.write(`retry ${n} in ${ms} ms: ${e.message}\n`),
     });
-    io.out.write(`shipped ${r.sent} record(s) to ${transport.id}; cursor at seq ${r.cursorSeq}; backlog ${r.backlog}\n`);
+    const root = resolveAuditTarget(target).kind === 'root';
+    if (root) {
+      for (const s of r.streams) io.out.write(`${s.name}: shipped ${s.sent} record(s); cursor at seq ${s.cursorSeq}; backlog ${s.backlog}${s.error ? ` (${s.error})` : ''}\n`);
+      io.out.write(`shipped ${r.sent} record(s) from ${r.streams.length} stream(s) to ${transport.id}; backlog ${r.backlog}\n`);
+    } else {
+      const s = r.streams[0];
+      io.out.write(`shipped ${s.sent} record(s) to ${transport.id}; cursor at seq ${s.cursorSeq}; backlog ${s.backlog}\n`);
+    }
     if (r.error) {
-      io.err.write(`agentpolicy audit ship: stopped: ${r.error}\n${r.backlog} record(s) wait in ${dir}; they will be sent on the next run.\n`);
+      io.err.write(`agentpolicy audit ship: stopped: ${r.error}\n${r.backlog} record(s) wait in ${target}; they will be sent on the next run.\n`);
       return 1;
     }
     return 0;

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { AuditLogError } from '../core/audit/errors';
 import { policyJsonSchema } from '../core/policy/schema';
-import { POLICY_FILE } from '../core/policy/resolve';
+import { builtinLayersJson, POLICY_FILE } from '../core/policy/resolve';
 import { TEMPLATES, type TemplateName } from '../core/policy/templates';
 import { parseArgs, UsageError, USAGE_EXIT } from './args';
 import { checkStdin, commandRequest, decisionJson, decisionLine, EXIT, explain, runDecision } from './check';
@@ -13,6 +14,8 @@ import { lint } from './lint';
 import { runGuarded, shimRoot } from './run';
 import { approverFor, startCliHost, stderrLogger } from './serve';
 import { controlHosts } from './control';
+import { runDaemon } from './daemon';
+import { agentsCommand } from './agents';
 import { policyContext, POLICY_FLAGS } from './policyContext';
 
 const HELP: Record<string, string> = {
@@ -31,6 +34,8 @@ Commands:
   revoke    revoke every agent credential now (kill switch); rearm undoes it with your approval
   status    the state of every running guard of this user
   shell-init  print the bash or zsh init that installs the guard's trap
+  agents    access review: the agents registry and what each did (allow/ask/deny, last activity)
+  daemon    the per-user guard agents' hooks reach when nothing else runs (started on demand)
   hook      answer an agent's pre-tool hook (claude-code, copilot, cursor, gemini, codex, cline)
   install-hooks  connect agents: install, check or remove the guard's hook in their config
   schema    print the JSON Schema of .agentpolicy.yaml
@@ -66,11 +71,14 @@ Writes .agentpolicy.yaml in the current directory; refuses to overwrite without 
 Runs the guard in the foreground: approvals are asked on this terminal. Prints the
 environment a terminal needs (eval it, then source \`agentpolicy shell-init bash\`).
 `,
-  run: `Usage: agentpolicy run [--policy F] [--workspace D] [--approver tty|deny|allow] [--audit-dir D] [--agent ID] -- <command…>
+  run: `Usage: agentpolicy run [--policy F] [--workspace D] [--approver tty|deny|allow] [--audit-dir D] [--agent ID] [--no-sandbox] -- <command…>
 
 Starts the program with the guard in its environment (PATH shims, bash/zsh traps, git
 pre-push hook, a short-lived credential). Uses the broker in AGENTPOLICY_SOCKET when one
 answers, else starts its own for the program's lifetime. Exit status is the program's.
+On Linux the program runs in a sandbox made from the policy (bubblewrap): protected paths
+read-only, secrets hidden, no direct network, pushes only through the guard. --no-sandbox
+starts it without one, for this run (audited); see docs/sandbox.md.
 `,
   revoke: `Usage: agentpolicy revoke --all [--socket S]
 
@@ -86,6 +94,21 @@ The state (armed, degraded and why, killed) and pending approvals of every runni
   rearm: `Usage: agentpolicy rearm [--socket S]
 
 Re-enables agents after \`agentpolicy revoke --all\`; each guard asks the person first.
+`,
+  agents: `Usage: agentpolicy agents [--json] [--audit-dir D] [--cwd D] [--home D] [--policy F]
+
+The access review: every registered agent (id, owner, purpose, risk tier, expiry, how it is
+recognised) with its last activity and allow/ask/deny counts from the audit log (default: the
+per-user log), agents that acted without being registered, and registrations expired or
+expiring within 30 days. --json for scripts.
+`,
+  daemon: `Usage: agentpolicy daemon [--idle-minutes N]
+
+The per-user guard that agents' hooks reach when no VS Code window or \`agentpolicy serve\`
+runs for their folder. The first such hook call starts it (set AGENTPOLICY_NO_DAEMON=1 to
+decide every call in its own process instead); it resolves the policy per folder, asks nobody
+(asks go back to agents that can ask you, else are denied with how to get approval), writes
+the per-user audit log, and exits after N idle minutes (default 30).
 `,
   hook: `Usage: agentpolicy hook <agent> [--home D] [--policy F] [--org-policy F] [--audit-dir D] [--trust-repo]
 
@@ -190,7 +213,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return 0;
       }
       case 'run': {
-        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo'] });
+        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--approver', '--audit-dir'], booleans: ['--trust-repo', '--no-sandbox'] });
         return await runGuarded(args, io);
       }
       case 'revoke':
@@ -208,6 +231,14 @@ export async function main(argv: string[], io: IO): Promise<number> {
         else throw new UsageError('shell-init takes bash or zsh');
         return 0;
       }
+      case 'agents': {
+        const args = parseArgs(rest, { values: [...POLICY_FLAGS, '--audit-dir'], booleans: ['--trust-repo', '--json'] });
+        return await agentsCommand(args, io);
+      }
+      case 'daemon': {
+        const args = parseArgs(rest, { values: ['--idle-minutes'] });
+        return await runDaemon(args, io);
+      }
       case 'hook': {
         const args = parseArgs(rest, { values: ['--home', '--policy', '--org-policy', '--audit-dir'], booleans: ['--trust-repo'] });
         if (args.positionals.length !== 1) throw new UsageError('give the agent: agentpolicy hook claude-code (or copilot, cursor, gemini, codex, cline)');
@@ -217,6 +248,11 @@ export async function main(argv: string[], io: IO): Promise<number> {
         return await installHooksCommand(rest, io);
       case 'audit':
         return await runAuditCommand(rest, io);
+      case 'builtin-layers':
+        // For the build (esbuild.js): the built-in layers, validated, as JSON.
+        parseArgs(rest, {});
+        io.out.write(builtinLayersJson() + '\n');
+        return 0;
       case 'schema':
         parseArgs(rest, {});
         io.out.write(JSON.stringify(policyJsonSchema(), null, 2) + '\n');
@@ -230,7 +266,9 @@ export async function main(argv: string[], io: IO): Promise<number> {
       return USAGE_EXIT;
     }
     // Anything unexpected is an error, never an allow.
-    io.err.write(`agentpolicy: internal error: ${(e as Error).stack ?? e}\n`);
+    // One line for a person (what and where); the stack only when asked for.
+    if (e instanceof AuditLogError) io.err.write(`agentpolicy: ${e.message}\n`);
+    else io.err.write(`agentpolicy: internal error: ${(e as Error).message?.split('\n')[0] ?? e}${process.env.AGENTPOLICY_DEBUG ? `\n${(e as Error).stack}` : ' (set AGENTPOLICY_DEBUG=1 for details)'}\n`);
     return 2;
   }
 }

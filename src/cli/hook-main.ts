@@ -35,10 +35,30 @@ async function run(argv: string[]): Promise<number> {
   return code;
 }
 
+/**
+ * No guard was running for this call (the launcher says so): start the per-user daemon, so the
+ * next call is answered in milliseconds. Detached, with nothing of this process's stdio.
+ */
+function startDaemon(): void {
+  if (process.env.AGENTPOLICY_START_DAEMON !== '1' || process.env.AGENTPOLICY_NO_DAEMON) return;
+  try {
+    const { spawn } = require('child_process') as typeof import('child_process');
+    // The daemon outlives this agent: it keeps only what locates the person's files, none of the agent's environment.
+    const keep = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'TMPDIR', 'XDG_RUNTIME_DIR', 'XDG_STATE_HOME', 'XDG_CONFIG_HOME', 'AGENTPOLICY_ORG_POLICY', 'AGENTPOLICY_DAEMON_IDLE_MINUTES'];
+    const env = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+    spawn(process.execPath, [require('path').join(__dirname, 'cli.js'), 'daemon'], { detached: true, stdio: 'ignore', env, cwd: '/' }).unref();
+  } catch {
+    /* the next call decides in-process again */
+  }
+}
+
 /** Runs one hook call and exits with the agent's exit code as soon as the answer is written. */
 export function hookMain(argv: string[]): Promise<void> {
   return main(argv).then(
-    (code) => process.exit(code),
+    (code) => {
+      startDaemon();
+      process.exit(code);
+    },
     async (e) => {
       // Never reached in normal operation (hookCommand does not throw); still deny in the agent's format.
       const reason = `agentpolicy: deny: internal error in the hook (${e}); the tool call was blocked.`;

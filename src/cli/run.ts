@@ -5,6 +5,8 @@ import { guardEnv } from '../core/broker/guardEnv';
 import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
 import { agentForProgram, resolveProgram } from '../core/identity/attribution';
+import { insideSandbox, quickProbe, startSandboxed } from '../core/sandbox/launch';
+import { shellJoin } from '../core/shell/quote';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
 import { policyContext, type PolicyContext } from './policyContext';
@@ -24,7 +26,7 @@ interface Guard {
 }
 
 /** The broker named by AGENTPOLICY_SOCKET when it answers, else a host of our own for the program's lifetime. */
-async function obtainGuard(args: ParsedArgs, ctx: PolicyContext, agent: string, err: NodeJS.WritableStream): Promise<Guard | undefined> {
+async function obtainGuard(args: ParsedArgs, ctx: PolicyContext, agent: string, err: NodeJS.WritableStream, sandboxed = false): Promise<Guard | undefined> {
   const socketPath = process.env.AGENTPOLICY_SOCKET;
   if (socketPath && process.env.AGENTPOLICY_PORT) {
     const r = await askBroker(socketPath, { v: 1, type: 'issue', token: process.env.AGENTPOLICY_TOKEN, agent }, 5000);
@@ -36,7 +38,8 @@ async function obtainGuard(args: ParsedArgs, ctx: PolicyContext, agent: string, 
       return undefined;
     }
   }
-  const choice = approverFor(args.values.get('--approver'), 'run');
+  // In the sandbox the program has a session of its own: it cannot type into this terminal.
+  const choice = approverFor(args.values.get('--approver'), 'run', sandboxed);
   if (choice.note) err.write(choice.note + '\n');
   const own = await startCliHost(ctx, { approver: choice.approver, auditDir: args.values.get('--audit-dir'), logger: quietLogger });
   for (const p of own.degradedBecause) err.write(`agentpolicy: ${p}\n`);
@@ -62,20 +65,40 @@ function launchedAgent(args: ParsedArgs, ctx: PolicyContext, argv: readonly stri
 export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStream }): Promise<number> {
   const argv = args.rest ?? args.positionals;
   if (!argv.length) throw new UsageError('give the program to run after --: agentpolicy run -- claude');
+  // Linux: the program runs in the policy's sandbox unless --no-sandbox; where none can be made, refuse.
+  const nested = insideSandbox();
+  const sandboxed = !args.booleans.has('--no-sandbox') && !nested;
+  if (nested) io.err.write(`agentpolicy: already inside the guard's sandbox: ${argv[0]} runs in it\n`);
+  if (sandboxed) {
+    const probe = quickProbe();
+    if (!probe.ok) {
+      io.err.write(`agentpolicy: cannot sandbox ${argv[0]}: ${probe.reason}. To fix: ${probe.fix}. Or run it unsandboxed once with --no-sandbox (audited).\n`);
+      return 126;
+    }
+  }
   const ctx = await policyContext(args, io.err);
   if (!ctx) return 126;
   const agent = launchedAgent(args, ctx, argv);
-  const guard = await obtainGuard(args, ctx, agent, io.err);
+  const guard = await obtainGuard(args, ctx, agent, io.err, sandboxed);
   if (!guard) return 126;
   try {
+    // The sandbox opens while the broker decides on the run (its relay boots meanwhile).
+    const box = sandboxed ? startSandboxed({ argv, policy: ctx.resolved.policy, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir') }) : undefined;
     const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), launch: argv, pid: process.pid });
     if (first.decision !== 'allow') {
+      await box?.cancel();
       io.err.write(first.message + '\n');
       return 126;
     }
     const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env });
+    if (!sandboxed && !nested) {
+      // TODO(lead): a broker request for control events, so a run under an outside host (AGENTPOLICY_SOCKET) audits this too.
+      await guard.own?.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}`, data: { program: argv[0], argv, reason: '--no-sandbox' } });
+    }
     const started = Date.now();
-    const code = await new Promise<number>((resolve) => {
+    const code = box
+      ? await box.run(env)
+      : await new Promise<number>((resolve) => {
       const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env });
       const forward = (sig: NodeJS.Signals) => child.kill(sig);
       process.on('SIGINT', forward);

@@ -33,7 +33,7 @@ export class FileGuard implements vscode.Disposable {
   constructor(
     private readonly policies: PolicyService,
     private readonly logger: Logger,
-    private readonly audit: (what: string, ruleIds: string[]) => Promise<void>,
+    private readonly audit: (file: string, what: string, ruleIds: string[]) => Promise<void>,
   ) {
     this.disposables.push(this.restoredEmitter, this.acceptedEmitter, policies.onDidChange(() => void this.rewatch()));
     // Snapshots are taken just after activation, not on its path.
@@ -113,7 +113,7 @@ export class FileGuard implements vscode.Disposable {
     this.restoredEmitter.fire(file);
     const what = `${before === null ? 'removed' : now === null ? 'recreated' : 'restored'} ${file} after an unapproved change (rule ${rules.join(', ')})`;
     this.logger.info(`[fileGuard] ${what}`);
-    await this.audit(`file.write ${file}: ${what}`, rules);
+    await this.audit(file, what, rules);
     const keep = 'Keep the change';
     const choice = await vscode.window.showWarningMessage(`Agent Policy ${what}. Protected files only change with your approval.`, keep, 'Show Log');
     if (choice === keep) {

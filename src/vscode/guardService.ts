@@ -162,10 +162,10 @@ export class GuardService implements vscode.Disposable {
   }
 
   /** A protected file restored by the file guard: a typed control event in the log. */
-  async auditFileRestore(what: string, ruleIds: string[]): Promise<void> {
+  async auditFileRestore(file: string, what: string, ruleIds: string[]): Promise<void> {
     await this.ready;
     const unknown: Subject = { kind: 'unknown', id: 'unknown', method: 'none', evidence: 'a change on disk not made in this editor' };
-    await this.control({ event: 'file-restore', subject: unknown, outcome: 'done', detail: what, data: { ruleIds } });
+    await this.control({ event: 'file-restore', subject: unknown, outcome: 'done', detail: `${file}: ${what}`, data: { path: file, ruleIds } });
   }
 
   /** Writes a control event through the host. */

@@ -72,6 +72,8 @@ export async function runAgent(o: RunAgentOptions): Promise<RunAgentResult> {
       // socket) takes bash's "run by rshd" path: reads ~/.bashrc and skips BASH_ENV.
       SHLVL: '1',
       GIT_CONFIG_NOSYSTEM: '1',
+      // The sandbox's own runtime dir (made by makeSandbox next to home): registry and daemon stay there.
+      XDG_RUNTIME_DIR: path.join(path.dirname(o.home), 'run'),
       ...spec.env,
       ...(o.env ?? {}),
     };

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { AgentName } from './agents';
@@ -59,6 +59,27 @@ export const installHooksGuard: Guard = {
   install(agent, sb) {
     const r = cli(['install-hooks', agent, '--scope', 'repo'], sb);
     if (r.status !== 0) throw new Error(`install-hooks ${agent} failed (${r.status}): ${r.stderr || r.stdout}`);
+  },
+  // Every hook call decided in its own process (no daemon started behind the test's back).
+  env: (_agent, sb) => ({ XDG_STATE_HOME: stateDir(sb), AGENTPOLICY_NO_DAEMON: '1' }),
+};
+
+/**
+ * The same hooks, answered by the per-user daemon (as after the first unguarded call): started
+ * here before the agent, found through the sandbox's own registry, stopped with the sandbox.
+ */
+export const installHooksDaemonGuard: Guard = {
+  name: 'install-hooks + the per-user daemon',
+  unavailable: installHooksGuard.unavailable,
+  install(agent, sb) {
+    installHooksGuard.install(agent, sb);
+    const runtime = path.join(sb.root, 'run');
+    const child = spawn(process.execPath, [CLI, 'daemon'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sb.home, XDG_STATE_HOME: stateDir(sb), XDG_RUNTIME_DIR: runtime }, detached: true, stdio: 'ignore' });
+    child.unref();
+    const hosts = path.join(runtime, `agentpolicy-${process.getuid!()}`, 'hosts');
+    const until = Date.now() + 15_000;
+    while (!(fs.existsSync(hosts) && fs.readdirSync(hosts).some((f) => !f.endsWith('.tmp'))) && Date.now() < until) spawnSync('sleep', ['0.05']);
+    if (!fs.existsSync(hosts)) throw new Error('the daemon did not register');
   },
   env: (_agent, sb) => ({ XDG_STATE_HOME: stateDir(sb) }),
 };

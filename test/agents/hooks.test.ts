@@ -1,5 +1,5 @@
 import { selectedAgents } from './agents';
-import { hookGuard } from './guards';
+import { hasInstallHooks, hookGuard, installHooksDaemonGuard } from './guards';
 import { defineScenarioSuite } from './scenarios';
 
 /**
@@ -10,3 +10,5 @@ import { defineScenarioSuite } from './scenarios';
  * For #9 and #10, add a Guard (prefix: ['node', cli, 'run', '--']) and call defineScenarioSuite again.
  */
 defineScenarioSuite('the recommended policy at the tool boundary', hookGuard(), selectedAgents());
+// The fast path: the same scenarios answered by the per-user daemon instead of a process per call.
+if (hasInstallHooks()) defineScenarioSuite('the recommended policy at the tool boundary', installHooksDaemonGuard, selectedAgents());

@@ -141,7 +141,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'every decision is in the audit log, naming the agent',
     async check({ agent, sb, run }) {
       await run([shellCall(agent, 'ls'), shellCall(agent, 'cat .env')]);
-      const events = auditEvents(sb);
+      const events = auditEvents(sb).filter((e) => e.type === 'decision');
       assert.ok(events.length >= 2, `expected an audit event per decision under ${sb.home}/.local/state; found ${events.length}`);
       const text = JSON.stringify(events);
       for (const e of events) assert.match(JSON.stringify(e), new RegExp(agent === 'claude-code' ? 'claude' : agent), `an event does not name the agent: ${JSON.stringify(e).slice(0, 300)}`);

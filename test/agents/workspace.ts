@@ -61,6 +61,8 @@ export function makeSandbox(opts: { files?: Record<string, string>; prefix?: str
   const home = path.join(root, 'home');
   const scratch = path.join(root, 'scratch');
   for (const d of [workspace, home, scratch]) fs.mkdirSync(d, { recursive: true });
+  // This sandbox's own XDG_RUNTIME_DIR: the guard's per-user registry (and any daemon a hook starts) stay in it.
+  fs.mkdirSync(path.join(root, 'run'), { mode: 0o700 });
   fs.writeFileSync(path.join(home, '.gitconfig'), '[user]\n\tname = Harness\n\temail = harness@example.invalid\n[init]\n\tdefaultBranch = main\n[safe]\n\tdirectory = *\n');
 
   const files = opts.files ?? DEFAULT_FILES;
@@ -88,10 +90,35 @@ export function makeSandbox(opts: { files?: Record<string, string>; prefix?: str
     home,
     scratch,
     cleanup: () => {
+      stopDaemons(path.join(root, 'run'));
       // Only ever the root we created under the system temp dir.
       if (root.startsWith(fs.realpathSync(os.tmpdir()) + path.sep)) fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Ends the per-user daemons a hook started in this sandbox (registered under its runtime dir), by pid. */
+export function stopDaemons(runtime: string): void {
+  let hostDirs: string[] = [];
+  try {
+    hostDirs = fs.readdirSync(runtime).filter((d) => d.startsWith('agentpolicy-')).map((d) => path.join(runtime, d, 'hosts'));
+  } catch {
+    return;
+  }
+  for (const dir of hostDirs) {
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+      const pid = Number(/^pid=(\d+)$/m.exec(fs.readFileSync(path.join(dir, f), 'utf8'))?.[1]);
+      try {
+        if (!(pid > 0 && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('daemon'))) continue;
+        process.kill(pid, 'SIGTERM');
+        // Wait for it to close its audit stream before the sandbox is removed under it.
+        const until = Date.now() + 3000;
+        while (fs.existsSync(`/proc/${pid}`) && Date.now() < until) spawnSync('sleep', ['0.05']);
+      } catch {
+        /* gone already */
+      }
+    }
+  }
 }
 
 /** The remote's refs, for "the force push did not land" assertions. */

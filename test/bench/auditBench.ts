@@ -7,11 +7,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AuditLog } from '../../src/core/audit/auditLog';
-import { exportLog } from '../../src/core/audit/export/index';
+import { exportLog, EXPORT_FORMATS } from '../../src/core/audit/export/index';
+import { formatChunk } from '../../src/core/audit/export/pipeline';
 import { segmentName, sha256Hex } from '../../src/core/audit/segments';
 import { GENESIS_HASH } from '../../src/core/audit/types';
 import type { AuditEvent } from '../../src/core/audit/types';
-import { commandAllow, commandDeny, commandResult, fileAsk } from '../unit/audit/sampleEvents';
+import { commandAllow, commandDeny, commandResult, everyControl, fileAsk, subjectDecisions } from '../unit/audit/sampleEvents';
 
 function mix(i: number): AuditEvent {
   const k = i % 20;
@@ -73,6 +74,33 @@ function writeBigLog(dir: string, n: number): number {
   return size;
 }
 
+/** `n` chained record lines in memory (the same mix as the big log). */
+function recordLines(n: number, extra?: (seq: number) => AuditEvent | undefined): Buffer {
+  let prev = GENESIS_HASH;
+  const parts: string[] = [];
+  const t0 = 1_780_000_000_000;
+  for (let seq = 1; seq <= n; seq++) {
+    const line = JSON.stringify({ v: 1, log: 'bench-log', seq, ts: t0 + seq, prev, ...(extra?.(seq) ?? mix(seq)), time: t0 + seq });
+    prev = sha256Hex(line);
+    parts.push(line);
+  }
+  return Buffer.from(parts.join('\n') + '\n');
+}
+
+/** Events/s of each format's formatter in this thread (no workers, no I/O): the fast paths. */
+function formatBench(label: string, bytes: Buffer, n: number): void {
+  const rates: string[] = [];
+  for (const format of EXPORT_FORMATS) {
+    formatChunk(bytes.subarray(0, Math.min(bytes.length, 1 << 20)), format, {}); // warm up
+    const t = process.hrtime.bigint();
+    const r = formatChunk(bytes, format, {});
+    const secs = Number(process.hrtime.bigint() - t) / 1e9;
+    if (r.events + r.omitted !== n) throw new Error(`${format}: ${r.events} events`);
+    rates.push(`${format} ${Math.round(n / secs / 1000)}k`);
+  }
+  console.log(`[audit] format ${n} ${label} in-thread, events/s: ${rates.join(', ')}`);
+}
+
 export async function runAuditBench(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ap-audit-bench-'));
   try {
@@ -80,6 +108,13 @@ export async function runAuditBench(): Promise<void> {
     console.log(`[audit] durable append (hash chain + fdatasync + group commit, 64 concurrent): ${Math.round(a.durable)} events/s`);
     console.log(`[audit]   baseline appendFile (no hash, no fsync, same process):     ${Math.round(a.baseline)} events/s`);
     console.log(`[audit]   ratio durable/baseline: ${(a.durable / a.baseline).toFixed(2)}; ${a.writes} write+fdatasync calls for 20000 events (${(20000 / a.writes).toFixed(1)} per commit); ${a.checkpoints} checkpoints`);
+
+    const fn = 100_000;
+    formatBench('decision/result records', recordLines(fn), fn);
+    const withSubjects = subjectDecisions();
+    formatBench('decisions with subjects', recordLines(fn, (seq) => withSubjects[seq % withSubjects.length]), fn);
+    const controls = everyControl();
+    formatBench('control events', recordLines(fn, (seq) => controls[seq % controls.length]), fn);
 
     const n = 1_000_000;
     const dir = path.join(tmp, 'big');

@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import { runAuditBench } from './auditBench';
 import { runGuardBench } from './guardBench';
 import { runHookBench } from './hookBench';
+import { runSandboxBench } from './sandboxBench';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -807,6 +808,7 @@ async function main(): Promise<void> {
   await runGuardBench();
   await runAuditBench();
   await runHookBench();
+  await runSandboxBench();
   if (sinkCount < 0) console.log(sinkCount);
 }
 

@@ -89,3 +89,8 @@ export function stringField(o: unknown, ...keys: string[]): string | undefined {
 }
 
 export type { Action };
+
+/** A payload that failed its schema, in one line: each problem with where it is. */
+export function payloadIssues(e: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  return e.issues.map((i) => `${i.path.map(String).join('.') || 'payload'}: ${i.message}`).join('; ');
+}

@@ -1,7 +1,21 @@
-/** Builds audit events from the PDP's Decision, so PEPs never hand-assemble them. */
+/** Builds audit events from the PDP's Decision and the guard's control actions, so PEPs and hosts never hand-assemble them. */
 import type { Action } from '../actions/types';
+import type { Subject } from '../identity/subject';
 import type { Decision } from '../pdp/types';
-import type { AuditActionDetails, AuditAgent, AuditApproval, AuditContext, AuditDecisionEvent, AuditResultDetails, AuditResultEvent } from './types';
+import type {
+  AuditActionDetails,
+  AuditAgent,
+  AuditApproval,
+  AuditContext,
+  AuditControl,
+  AuditControlEvent,
+  AuditDecisionEvent,
+  AuditResultDetails,
+  AuditResultEvent,
+  ControlDataByEvent,
+  ControlEventKind,
+  ControlOutcome,
+} from './types';
 
 /** The action details a SIEM wants, from the request and the PDP's typed actions. */
 export function actionDetails(decision: Pick<Decision, 'actions'>, request: { commandLine?: string; path?: string; kind?: string; toolName?: string; toolInput?: unknown }): AuditActionDetails {
@@ -36,27 +50,102 @@ export function actionDetails(decision: Pick<Decision, 'actions'>, request: { co
   return d;
 }
 
-/** The record a PEP writes before acting. */
-export function decisionEvent(args: {
+/** What the agent registry knows about an agent; the subject says who asked and how we know. */
+export type AgentFacts = Pick<AuditAgent, 'name' | 'owner' | 'riskTier' | 'model' | 'provider'>;
+
+/** The audit's view of a subject: its id, kind, method (as `attribution`) and evidence, plus registry facts. */
+export function agentOfSubject(subject: Subject, facts: AgentFacts = {}): AuditAgent {
+  const a: AuditAgent = { id: subject.id };
+  if (facts.name !== undefined) a.name = facts.name;
+  if (facts.owner !== undefined) a.owner = facts.owner;
+  if (facts.riskTier !== undefined) a.riskTier = facts.riskTier;
+  a.kind = subject.kind;
+  a.attribution = subject.method;
+  a.evidence = subject.evidence;
+  if (facts.model !== undefined) a.model = facts.model;
+  if (facts.provider !== undefined) a.provider = facts.provider;
+  return a;
+}
+
+type DecisionArgs = {
   decision: Decision;
-  agent: AuditAgent;
   context: AuditContext;
   request: { commandLine?: string; path?: string; kind?: string; toolName?: string; toolInput?: unknown };
   approval?: AuditApproval;
   policyHash?: string;
   policyVersion?: string;
-}): AuditDecisionEvent {
+} & (
+  | {
+      /** Who asked (identity's Subject): its id, kind, method and evidence are recorded; its sessionId fills context.session when that is absent. */
+      subject: Subject;
+      /** The agent registry's facts about it (owner, risk tier, name, model). */
+      agent?: AgentFacts;
+    }
+  | {
+      /** Before subjects: the agent as the caller assembled it (still accepted). */
+      agent: AuditAgent;
+      subject?: undefined;
+    }
+);
+
+/** The record a PEP writes before acting. Pass `subject` (new) or a whole `agent` (as before). */
+export function decisionEvent(args: DecisionArgs): AuditDecisionEvent {
   const { decision } = args;
+  const agent = args.subject ? agentOfSubject(args.subject, args.agent) : (args.agent as AuditAgent);
+  const context = args.subject?.sessionId && args.context.session === undefined ? { ...args.context, session: args.subject.sessionId } : args.context;
   const ev: AuditDecisionEvent = {
     type: 'decision',
-    agent: args.agent,
-    context: args.context,
+    agent,
+    context,
     action: actionDetails(decision, args.request),
     decision: { effect: decision.effect, risk: decision.risk, ruleIds: decision.ruleIds, layer: decision.layer, reasons: decision.reasons, ...(decision.errors.length ? { errors: decision.errors } : {}) },
   };
   if (args.approval) ev.approval = args.approval;
   if (args.policyHash) ev.policyHash = args.policyHash;
   if (args.policyVersion) ev.policyVersion = args.policyVersion;
+  return ev;
+}
+
+/** The longest detail a control event keeps (it is one line a person reads, not a payload). */
+export const CONTROL_DETAIL_MAX = 500;
+
+/** One line: newlines and other control characters become spaces, runs of spaces one, at most CONTROL_DETAIL_MAX characters. */
+export function oneLineDetail(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return t.length > CONTROL_DETAIL_MAX ? t.slice(0, CONTROL_DETAIL_MAX - 1) + '…' : t;
+}
+
+/** `data` may be left out for events whose facts are all optional. */
+type ControlDataArg<K extends ControlEventKind> = object extends ControlDataByEvent[K] ? { data?: ControlDataByEvent[K] } : { data: ControlDataByEvent[K] };
+
+export type ControlEventArgs<K extends ControlEventKind> = {
+  event: K;
+  /** Who did it (for refused requests: who tried, often UNKNOWN_SUBJECT with the peer as evidence). */
+  subject: Subject;
+  /** Default `done`. */
+  outcome?: ControlOutcome;
+  /** One line a person reads: what happened and why. */
+  detail: string;
+  context?: AuditContext;
+  policyHash?: string;
+  time?: number;
+} & ControlDataArg<K>;
+
+/**
+ * The record a host writes for a control action of the guard itself: kill switch, re-arm,
+ * file restore, sandbox off, policy change, requests refused at a transport, host start/stop.
+ */
+export function controlEvent<K extends ControlEventKind>(args: ControlEventArgs<K>): AuditControlEvent {
+  const subject: Subject = { kind: args.subject.kind, id: args.subject.id, method: args.subject.method, evidence: oneLineDetail(args.subject.evidence) };
+  if (args.subject.sessionId !== undefined) subject.sessionId = args.subject.sessionId;
+  const ctx = args.context ?? {};
+  const context = subject.sessionId && ctx.session === undefined ? { ...ctx, session: subject.sessionId } : ctx;
+  const data = ((args as { data?: ControlDataByEvent[K] }).data ?? {}) as ControlDataByEvent[K];
+  const control = { event: args.event, outcome: args.outcome ?? 'done', detail: oneLineDetail(args.detail), data } as AuditControl;
+  const ev: AuditControlEvent = { type: 'control', subject, context, control };
+  if (args.policyHash) ev.policyHash = args.policyHash;
+  if (args.time !== undefined) ev.time = args.time;
   return ev;
 }
 

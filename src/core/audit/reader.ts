@@ -3,8 +3,9 @@
  * (only '\n' ends a record; bytes after the last '\n' are a torn tail).
  */
 import * as fs from 'fs';
-import { listSegments, resolveLogFiles } from './segments';
-import type { AuditRecord, DecisionRecord, ResultRecord } from './types';
+import { listSegments } from './segments';
+import { targetFiles } from './target';
+import type { AuditRecord, ControlRecord, DecisionRecord, ResultRecord } from './types';
 
 export interface LineBatch {
   file: string;
@@ -46,7 +47,7 @@ export interface RecordFilter {
   session?: string;
   /** Only records with seq greater than this (shipping cursor). */
   afterSeq?: number;
-  /** Include checkpoint/open/recovery records (default true). */
+  /** Include the log's own records — checkpoint, open, recovery (default true). Control events (kill switch, …) are events: always included. */
   includeControl?: boolean;
 }
 
@@ -72,22 +73,21 @@ export function parseRecordLine(line: string, filter: RecordFilter, stats: ReadS
     return undefined;
   }
   if (filter.afterSeq !== undefined && rec.seq <= filter.afterSeq) return undefined;
-  const isEvent = rec.type === 'decision' || rec.type === 'result';
+  const isEvent = rec.type === 'decision' || rec.type === 'result' || rec.type === 'control';
   if (!isEvent && !(filter.includeControl ?? true)) return undefined;
-  const ev = isEvent ? (rec as DecisionRecord | ResultRecord) : undefined;
+  const ev = isEvent ? (rec as DecisionRecord | ResultRecord | ControlRecord) : undefined;
   if (filter.session !== undefined && ev?.context?.session !== filter.session) return undefined;
   if (filter.since !== undefined && (ev ? ev.time : rec.ts) < filter.since) return undefined;
   return rec;
 }
 
 /**
- * Parsed records of a log directory (or one segment file), oldest first,
+ * Parsed records of a log directory, a root of streams (stream after stream) or one segment file, each log oldest first,
  * filtered. Lines that are not JSON are counted in `stats.skipped`: export does
  * not verify (that is `verify`'s job).
  */
 export async function* readRecords(target: string, filter: RecordFilter = {}, stats: ReadStats = { skipped: 0, torn: 0 }): AsyncGenerator<AuditRecord[]> {
-  const { files } = resolveLogFiles(target);
-  for (const file of files) {
+  for (const file of targetFiles(target)) {
     for await (const batch of readLineBatches(file)) {
       if (batch.torn) stats.torn++;
       const out: AuditRecord[] = [];

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CompactSign, compactVerify, calculateJwkThumbprint, importJWK, exportJWK, generateKeyPair, decodeProtectedHeader } from 'jose';
 import type { JWK } from 'jose';
+import { AuditLogError, errnoOf, fsError } from './errors';
 import type { CheckpointPayload } from './types';
 
 export const KEY_FILE = 'checkpoint-key.jwk';
@@ -21,26 +22,71 @@ export class CheckpointSigner {
     private readonly key: KeyLike,
   ) {}
 
-  /** Loads the key from `dir`, creating it (0600) on first use. */
+  /**
+   * Loads the key from `dir`, creating it (0600) on first use. A key that cannot be read or
+   * is not an Ed25519 private JWK is an AuditLogError `key` (a new key would fork the log's
+   * proof of origin, so it is never replaced silently); a full disk or an unwritable folder
+   * while creating it is `no-space` / `permission`.
+   */
   static async loadOrCreate(dir: string): Promise<CheckpointSigner> {
     const file = path.join(dir, KEY_FILE);
-    let jwk: JWK;
+    const fix = `restore it from a backup, or move the log folder aside to start a new log (the old one still verifies with its ${PUBLIC_KEY_FILE})`;
+    let jwk: JWK | undefined;
+    let text: string | undefined;
     try {
-      jwk = JSON.parse(fs.readFileSync(file, 'utf8')) as JWK;
+      text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read checkpoint key ${file}: ${(e as Error).message}`);
+      const errno = errnoOf(e);
+      if (errno !== 'ENOENT') throw new AuditLogError('key', `checkpoint key ${file} cannot be read (${errno ?? (e as Error).message}); it must be a file you own and can read (chmod 600), or ${fix}`, file, e);
+    }
+    if (text === undefined) {
       const { privateKey } = await generateKeyPair('Ed25519', { extractable: true });
       jwk = await exportJWK(privateKey);
       const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(jwk) + '\n', { mode: 0o600, flag: 'wx' });
-      fs.renameSync(tmp, file);
+      try {
+        fs.writeFileSync(tmp, JSON.stringify(jwk) + '\n', { mode: 0o600, flag: 'wx' });
+        fs.renameSync(tmp, file);
+      } catch (e) {
+        try {
+          fs.unlinkSync(tmp);
+        } catch {
+          /* nothing written */
+        }
+        throw fsError(e, 'cannot be opened', file, dir);
+      }
+    } else {
+      try {
+        jwk = JSON.parse(text) as JWK;
+      } catch {
+        throw new AuditLogError('key', `checkpoint key ${file} is damaged (not JSON); ${fix}`, file);
+      }
     }
-    if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.d || !jwk.x) throw new Error(`checkpoint key ${file} is not an Ed25519 private JWK`);
+    if (!jwk || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || !jwk.d || !jwk.x) throw new AuditLogError('key', `checkpoint key ${file} is not an Ed25519 private key; ${fix}`, file);
     const publicJwk: JWK = { kty: 'OKP', crv: 'Ed25519', x: jwk.x };
-    const kid = await calculateJwkThumbprint(publicJwk);
+    let key: KeyLike;
+    let kid: string;
+    try {
+      kid = await calculateJwkThumbprint(publicJwk);
+      key = await importJWK(jwk, 'EdDSA');
+    } catch (e) {
+      throw new AuditLogError('key', `checkpoint key ${file} is not a usable Ed25519 key (${(e as Error).message}); ${fix}`, file, e);
+    }
     const pubFile = path.join(dir, PUBLIC_KEY_FILE);
-    if (!fs.existsSync(pubFile)) fs.writeFileSync(pubFile, JSON.stringify({ ...publicJwk, kid }) + '\n', { mode: 0o600 });
-    return new CheckpointSigner(kid, publicJwk, await importJWK(jwk, 'EdDSA'));
+    if (!fs.existsSync(pubFile)) {
+      const tmp = `${pubFile}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(tmp, JSON.stringify({ ...publicJwk, kid }) + '\n', { mode: 0o600 });
+        fs.renameSync(tmp, pubFile);
+      } catch (e) {
+        try {
+          fs.unlinkSync(tmp);
+        } catch {
+          /* nothing written */
+        }
+        throw fsError(e, 'cannot be opened', pubFile, dir);
+      }
+    }
+    return new CheckpointSigner(kid, publicJwk, key);
   }
 
   async sign(payload: CheckpointPayload): Promise<string> {

@@ -3,19 +3,24 @@
  * after it ran (a result). One JSON object per line, hash-chained.
  */
 import type { Action, Effect, Risk, PushRef } from '../actions/types';
+import type { AttributionMethod, Subject, SubjectKind } from '../identity/subject';
 import type { LayerName } from '../policy/layer';
 
-/** Who asked: the agent identity and how we know it. */
+/** Who asked: the subject (agent, person or unknown), how we know it, and the agent's registry facts. */
 export interface AuditAgent {
-  /** Registered agent id, e.g. "claude-code". */
+  /** Registered agent id ("claude-code"), the person's user name, or "unknown". */
   id: string;
   /** Display name when it differs from the id. */
   name?: string;
   /** Person or team accountable for the agent. */
   owner?: string;
   riskTier?: string;
-  /** How the request was attributed to this agent, e.g. "hook", "credential", "terminal-env", "heuristic". */
-  attribution?: string;
+  /** The subject's kind (identity's Subject.kind); absent in events from callers that pass only an agent. */
+  kind?: SubjectKind;
+  /** How the request was attributed: identity's AttributionMethod (hook, launch, ancestry, terminal, editor, credential, none); older records hold free text. */
+  attribution?: AttributionMethod | (string & {});
+  /** What the attribution saw, in words: `pid 4242 /usr/bin/claude`. */
+  evidence?: string;
   /** Model the agent runs, when known. */
   model?: string;
   provider?: string;
@@ -128,8 +133,67 @@ export interface AuditResultEvent extends EventBase {
   result: AuditResultDetails;
 }
 
+/** Control actions of the guard itself, recorded as what they are (not as decisions). */
+export const CONTROL_EVENTS = ['kill-switch', 'rearm', 'file-restore', 'sandbox-off', 'policy-change', 'refused-requests', 'host-start', 'host-stop'] as const;
+export type ControlEventKind = (typeof CONTROL_EVENTS)[number];
+
+/** `done`: the host carried it out; `refused`: the host refused it (a re-arm asked with an agent's credential, requests refused at a transport). */
+export type ControlOutcome = 'done' | 'refused';
+
+/** Refused requests of one kind from one peer. */
+export interface RefusedCount {
+  count: number;
+  reason?: string;
+  /** `unix`, `tcp`, … */
+  transport?: string;
+  peerUid?: number;
+}
+
+/** The small typed facts each control event carries. */
+export interface ControlDataByEvent {
+  /** Block All Agents: what was revoked or closed. */
+  'kill-switch': { credentials?: number; grants?: number; terminalsClosed?: number };
+  rearm: { credentials?: number };
+  /** A protected file changed outside the guard and was put back. */
+  'file-restore': { path: string; ruleIds?: string[]; bytes?: number };
+  /** A run without the sandbox, as the person chose for it. */
+  'sandbox-off': { program: string; argv?: string[]; reason?: string };
+  /** The effective policy changed: SHA-256 of the policy text before and after. */
+  'policy-change': { before?: string; after: string; layers?: string[]; file?: string };
+  /**
+   * Requests refused at a transport (no or a wrong credential, another user's peer), counted rather
+   * than logged one by one: `count` in all, and per (reason, transport, peer uid) in `counts`.
+   */
+  'refused-requests': { count: number; peerUid?: number; transport?: string; reason?: string; windowMs?: number; counts?: RefusedCount[] };
+  'host-start': { host?: string; pid?: number; version?: string; workspace?: string };
+  'host-stop': { host?: string; pid?: number; reason?: string };
+}
+
+export type AuditControl = {
+  [K in ControlEventKind]: {
+    event: K;
+    outcome: ControlOutcome;
+    /** One line a person reads. */
+    detail: string;
+    data: ControlDataByEvent[K];
+  };
+}[ControlEventKind];
+
+/** A control action of the guard: kill switch, re-arm, file restore, sandbox off, policy change, refused requests, host start/stop. */
+export interface AuditControlEvent {
+  type: 'control';
+  /** Who did it (or, for refused requests, who tried). */
+  subject: Subject;
+  context: AuditContext;
+  control: AuditControl;
+  /** SHA-256 (hex) of the effective policy text in force. */
+  policyHash?: string;
+  /** Milliseconds since epoch; the writer fills it when absent. */
+  time?: number;
+}
+
 /** What callers hand to AuditLog.append(). */
-export type AuditEvent = AuditDecisionEvent | AuditResultEvent;
+export type AuditEvent = AuditDecisionEvent | AuditResultEvent | AuditControlEvent;
 
 /** Checkpoint payload: signed with the log's Ed25519 key. */
 export interface CheckpointPayload {
@@ -161,14 +225,16 @@ export interface CheckpointRecord extends RecordEnvelope {
   type: 'checkpoint';
   /** Compact JWS (EdDSA) over CheckpointPayload; header kid = JWK thumbprint. */
   jws: string;
-  /** Why this checkpoint: "interval", "deny", "ask", "close", "rotate". */
+  /** Why this checkpoint: "count", "time", "deny", "ask", "approval", "recovery", "close", "rotate" (older logs: "interval"). */
   why: string;
 }
 
 export interface RecoveryRecord extends RecordEnvelope {
   type: 'recovery';
   /** A torn last line set aside on reopen. */
-  torn?: { file: string; bytes: number; sha256: string; savedAs: string };
+  torn?: { file: string; bytes: number; sha256?: string; savedAs: string };
+  /** A writer's lock taken over because that writer is gone (it did not close the log). */
+  lock?: { reason: 'dead' | 'pid-reused' | 'rebooted' | 'unreadable'; pid?: number; since?: string; hostname?: string; start?: string };
   note: string;
 }
 
@@ -184,7 +250,8 @@ export interface OpenRecord extends RecordEnvelope {
 
 export type DecisionRecord = RecordEnvelope & AuditDecisionEvent & { time: number };
 export type ResultRecord = RecordEnvelope & AuditResultEvent & { time: number };
+export type ControlRecord = RecordEnvelope & AuditControlEvent & { time: number };
 
-export type AuditRecord = DecisionRecord | ResultRecord | CheckpointRecord | RecoveryRecord | OpenRecord;
+export type AuditRecord = DecisionRecord | ResultRecord | ControlRecord | CheckpointRecord | RecoveryRecord | OpenRecord;
 
 export const GENESIS_HASH = '0'.repeat(64);

@@ -12,7 +12,7 @@ export class AuditLogSink implements AuditSink {
 
   constructor(
     private readonly log: AuditLog,
-    private readonly policy: () => CompiledPolicy,
+    private readonly policy: (cwd?: string) => CompiledPolicy,
   ) {}
 
   async result(ref: number, result: { ran: boolean; exitCode?: number; durationMs?: number }): Promise<void> {
@@ -22,7 +22,7 @@ export class AuditLogSink implements AuditSink {
   }
 
   async decision(r: DecisionRecord): Promise<number> {
-    const p = this.policy();
+    const p = this.policy(r.cwd);
     const reg = r.subject.kind === 'agent' ? p.agents.find((a) => a.id === r.subject.id) : undefined;
     const { outcome } = r;
     const asked = r.decision.effect === 'ask';
@@ -37,17 +37,23 @@ export class AuditLogSink implements AuditSink {
     const decision = outcome.final === 'deny' && r.decision.effect === 'allow' ? { ...r.decision, effect: 'deny' as const, reasons: [outcome.message, ...r.decision.reasons] } : r.decision;
     const ev = decisionEvent({
       decision,
-      agent: { id: r.subject.id, owner: reg?.owner, riskTier: reg?.risk, attribution: r.subject.method },
+      subject: r.subject,
+      agent: { owner: reg?.owner, riskTier: reg?.risk },
       context: { session: r.subject.sessionId ?? r.sessionId, pep: r.source, cwd: r.cwd, workspace: p.workspace, ...(r.hook ? { tool: r.hook.tool, toolCallId: r.hook.toolUseId } : {}) },
       request: { commandLine: r.hook && r.decision.actions.every((a) => a.kind !== 'command') ? undefined : r.what, kind: r.decision.actions[0]?.kind, toolName: r.hook?.tool },
       approval,
-      policyHash: p.layers.map((l) => l.hash ?? '').join(':'),
+      policyHash: policyHashOf(p),
     });
     const { seq } = await this.log.append(ev);
     this.recent.set(seq, ev);
     if (this.recent.size > 1000) this.recent.delete(this.recent.keys().next().value!);
     return seq;
   }
+}
+
+/** What the log records as the policy in force: each layer's text hash, weakest first. */
+export function policyHashOf(p: CompiledPolicy): string {
+  return p.layers.map((l) => l.hash ?? '').join(':');
 }
 
 /** The sink when the log could not be opened: every request is denied (no unlogged actions). */

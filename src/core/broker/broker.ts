@@ -103,8 +103,8 @@ export interface Logger {
 }
 
 export interface BrokerOptions {
-  /** The policy in force now (the extension swaps it on reload). */
-  policy: () => CompiledPolicy;
+  /** The policy in force now for a folder (the extension swaps it on reload; the per-user daemon resolves it per folder). */
+  policy: (cwd?: string) => CompiledPolicy;
   /** Who settles asks; absent when nobody can be asked (asks are then denied, saying how to get one). */
   approver?: Approver;
   audit: AuditSink;
@@ -192,7 +192,7 @@ export class Broker {
         d = syntheticDecision('deny', 'high', ['kill-switch'], 'every agent is blocked (kill switch)');
         return await this.finish(req, d, { final: 'deny', by: 'kill-switch', message: `agentpolicy: deny: ${shown(what)}: every agent is blocked (kill switch). The person can re-arm with \`agentpolicy rearm\` or "Agent Policy: Re-arm Agents".` });
       }
-      const policy = this.opts.policy();
+      const policy = this.opts.policy(req.cwd);
       d = req.decided ?? decide(policy, req.request, { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
       if (d.effect === 'allow') return await this.finish(req, d, { final: 'allow', by: 'policy', message: `agentpolicy: allow: ${shown(what)}` });
       if (d.effect === 'deny') return await this.finish(req, d, { final: 'deny', by: 'policy', message: decisionLine(d, what) });

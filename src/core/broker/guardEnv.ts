@@ -35,6 +35,9 @@ export function guardEnv(input: GuardEnvInput): Record<string, string> {
   env.PROMPT_COMMAND = `__agentpolicy_prompt 2>/dev/null || { __agentpolicy_prev_trap=$(trap -p DEBUG); . '${env.BASH_ENV.replace(/'/g, `'\\''`)}'; }`;
   if (env.ZDOTDIR !== path.join(shimRoot, 'zsh')) env.AGENTPOLICY_USER_ZDOTDIR = env.ZDOTDIR ?? env.HOME ?? '';
   env.ZDOTDIR = path.join(shimRoot, 'zsh');
+  // A bash whose stdin is a socket (Claude Code's) and whose SHLVL is unset or 0 thinks it was
+  // started by rshd: it reads ~/.bashrc instead of BASH_ENV, and the trap never loads.
+  if (!(Number(env.SHLVL) >= 1)) env.SHLVL = '1';
   env.AGENTPOLICY_SOCKET = input.socketPath;
   env.AGENTPOLICY_PORT = String(input.port);
   env.AGENTPOLICY_TOKEN = input.token;

@@ -11,7 +11,7 @@ import type { HookCall, HookVerdict } from '../agents/types';
 import type { HookDecision, HookHandler } from './host';
 
 /** Which registered agent a hook adapter speaks for (the policy's `match.hooks`, else the adapter's id). */
-export type HookAgentOf = (adapter: string) => string;
+export type HookAgentOf = (adapter: string, cwd: string) => string;
 
 export function adapterHooks(agentOf: HookAgentOf = (a) => a): HookHandler {
   return {
@@ -22,7 +22,7 @@ export function adapterHooks(agentOf: HookAgentOf = (a) => a): HookHandler {
           decidedOnce = true;
           const request = hookDecisionRequest(call);
           const d: HookDecision = {
-            agent: agentOf(call.agent),
+            agent: agentOf(call.agent, call.cwd),
             event: call.event,
             tool: call.tool,
             cwd: call.cwd,
@@ -43,7 +43,7 @@ export function adapterHooks(agentOf: HookAgentOf = (a) => a): HookHandler {
       });
       if (run.failure && !decidedOnce) {
         // Never reached a decision: still one record in the audit log, as the deny it was.
-        await decide({ agent: agentOf(run.agent ?? frame.agent), event: run.call?.event ?? 'unreadable', tool: run.call?.tool ?? 'unreadable hook input', cwd: run.call?.cwd ?? frame.cwd, sessionId: run.call?.sessionId, toolUseId: run.call?.toolUseId, actions: [], what: `${frame.agent} hook call: ${run.failure}`, failure: run.failure }).catch(() => undefined);
+        await decide({ agent: agentOf(run.agent ?? frame.agent, run.call?.cwd ?? frame.cwd), event: run.call?.event ?? 'unreadable', tool: run.call?.tool ?? 'unreadable hook input', cwd: run.call?.cwd ?? frame.cwd, sessionId: run.call?.sessionId, toolUseId: run.call?.toolUseId, actions: [], what: `${frame.agent} hook call: ${run.failure}`, failure: run.failure }).catch(() => undefined);
       }
       return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr };
     },

@@ -8,20 +8,24 @@
 import * as crypto from 'crypto';
 import * as os from 'os';
 import * as path from 'path';
-import { describeAction, type Action, type GitPushAction } from '../actions/types';
+import { describeAction, UNKNOWN_TOKEN, type Action, type GitPushAction } from '../actions/types';
+import { analyzeCommandLine } from '../shell/analyze';
 import { AuditLog } from '../audit/auditLog';
+import { controlEvent, type ControlEventArgs } from '../audit/events';
+import { defaultAuditRoot, openAuditStream } from '../audit/streams';
+import type { ControlDataByEvent, ControlEventKind } from '../audit/types';
 import { CredentialAuthority, type CredentialClaims, type CredentialRole } from '../identity/credentials';
 import type { Subject } from '../identity/subject';
 import { denyAll, BrokerServer, DEFAULT_LIMITS, type IpcHandler, type Peer, type ServerAddress, type ServerLimits } from '../ipc/server';
 import { ownUid, pidHoldsSocket } from '../ipc/peer';
-import { agentForHook, agentForProgram, ancestry, attributeFromProcesses, resolveProgram } from '../identity/attribution';
+import { agentForHook, agentForProgram, ancestry, attributeFromProcesses, processKey, resolveProgram } from '../identity/attribution';
 import { adapterHooks } from './hookHandler';
 import { shellJoin } from '../shell/quote';
 import { brokerRequest, type ActionInput, type BrokerResponse, type ControlRequest, type DecideRequest, type HookAnswer, type HookFrame } from '../ipc/protocol';
 import { decide } from '../pdp/decide';
 import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
-import { AuditLogSink, RejectingSink } from './auditSink';
+import { AuditLogSink, policyHashOf, RejectingSink } from './auditSink';
 import { Broker, syntheticDecision, type Approver, type AuditSink, type DecisionRecord, type GuardRequest, type Logger, type Verdict } from './broker';
 import { registerHost, unregisterHost } from './registry';
 
@@ -36,6 +40,9 @@ export interface AttributionInput {
   pidVerified: boolean;
   /** A line typed at an interactive prompt (only then can the subject be the person). */
   interactive?: boolean;
+  /** The credential the request carried. */
+  token?: string;
+  cwd?: string;
   /** The command line, when the request is one (an interactive line, a script's command). */
   command?: string;
   peer: Peer;
@@ -70,18 +77,14 @@ export interface HookDecision {
   failure?: string;
 }
 
-/** A control event as the host reports it (the audit log's typed control events). */
-export interface ControlReport {
-  event: 'kill-switch' | 'rearm' | 'file-restore' | 'sandbox-off' | 'policy-change' | 'refused-requests' | 'host-start' | 'host-stop';
-  subject: Subject;
-  outcome: 'done' | 'refused';
-  detail: string;
-  data?: Record<string, unknown>;
-}
+/** A control event as the host reports it: the audit log's typed control events. */
+export type ControlReport = {
+  [K in ControlEventKind]: { event: K; subject: Subject; outcome: 'done' | 'refused'; detail: string; data?: ControlDataByEvent[K] };
+}[ControlEventKind];
 
 export interface GuardHostOptions {
-  /** The policy in force now (the extension swaps it on reload). */
-  policy: () => CompiledPolicy;
+  /** The policy in force now for a folder (the extension swaps it on reload; the per-user daemon resolves it per folder). */
+  policy: (cwd?: string) => CompiledPolicy;
   workspace: string;
   approver?: Approver;
   /** Shown when nobody can be asked: where the person could approve instead. */
@@ -107,26 +110,18 @@ export interface GuardHostOptions {
   refusedFlushMs?: number;
 }
 
-/** The per-user default audit root: `$XDG_STATE_HOME/agentpolicy/audit` (~/.local/state/...). */
-export function defaultAuditRoot(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), '.local', 'state');
-  return path.join(base, 'agentpolicy', 'audit');
-}
+/**
+ * Allowed decisions are written before the action runs and flushed to disk within this time
+ * (denies, asks, approvals and control events are flushed before they are answered); only a
+ * kernel crash or power loss in that window could lose one. AGENTPOLICY_AUDIT_SYNC=always
+ * flushes every record before answering.
+ */
+export const ALLOW_SYNC_WITHIN_MS = 50;
 
-/** Opens the host's log: the folder given, else a free stream of the default root. */
-async function openLog(dir: string | undefined): Promise<AuditLog> {
-  if (dir) return AuditLog.open(path.resolve(dir));
-  const root = defaultAuditRoot();
-  let last: unknown;
-  for (let n = 1; n <= 64; n++) {
-    try {
-      return await AuditLog.open(path.join(root, `stream-${n}`));
-    } catch (e) {
-      last = e;
-      if ((e as Error).name !== 'LockHeldError' && !/locked by process/.test((e as Error).message)) throw e;
-    }
-  }
-  throw last instanceof Error ? last : new Error(String(last));
+/** Opens the host's log: the folder given (`--audit-dir`), else a free stream of the per-user root. */
+function openLog(dir: string | undefined): Promise<AuditLog> {
+  const opts = { allowSyncWithinMs: process.env.AGENTPOLICY_AUDIT_SYNC === 'always' ? 0 : ALLOW_SYNC_WITHIN_MS };
+  return dir ? AuditLog.open(path.resolve(dir), opts) : openAuditStream(defaultAuditRoot(), opts);
 }
 
 /** One line for a failure: its message without a stack. */
@@ -136,6 +131,20 @@ function oneLine(e: unknown): string {
 
 const ZERO = /^0+$/;
 
+/** A set that forgets its oldest members past `max`. */
+class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(k: string): boolean {
+    return this.items.has(k);
+  }
+  add(k: string): void {
+    this.items.delete(k);
+    this.items.add(k);
+    if (this.items.size > this.max) this.items.delete(this.items.values().next().value!);
+  }
+}
+
 export class GuardHost implements IpcHandler {
   readonly broker: Broker;
   private server?: BrokerServer;
@@ -144,6 +153,8 @@ export class GuardHost implements IpcHandler {
   private readonly refusedCounts = new Map<string, number>();
   private refusedTimer?: NodeJS.Timeout;
   private stateNow: HostState = 'armed';
+  /** Shells known to be the person's (pid:starttime), from verified prompts; bounded. */
+  private readonly personShells = new BoundedSet(4096);
   ownerToken = '';
   hookToken = '';
   /** The secret every allow on a text frame carries, so a stranger on the port cannot answer allow. */
@@ -185,9 +196,10 @@ export class GuardHost implements IpcHandler {
       host.problems.push(problem);
       opts.logger?.error(`[host] ${problem}`);
     }
-    host.ownerToken = (await credentials.issue(opts.user ?? os.userInfo().username, { role: 'owner', kind: 'person', ttlSeconds: 30 * 86400 })).token;
-    host.hookToken = (await credentials.issue('hook', { role: 'hook', kind: 'unknown', ttlSeconds: 30 * 86400 })).token;
     if (opts.listen !== false) {
+      // The credentials a transport needs: the person's for control, the hook launchers'.
+      host.ownerToken = (await credentials.issue(opts.user ?? os.userInfo().username, { role: 'owner', kind: 'person', ttlSeconds: 30 * 86400 })).token;
+      host.hookToken = (await credentials.issue('hook', { role: 'hook', kind: 'unknown', ttlSeconds: 30 * 86400 })).token;
       host.server = new BrokerServer(host, opts.limits ?? DEFAULT_LIMITS, opts.logger, host.proof);
       const address = await host.server.listen(undefined, { tcp: opts.tcp });
       if (address.port && !host.server.tcpPeersChecked) host.problems.push('this system does not show who owns a TCP connection: the shell port relies on credentials alone');
@@ -202,7 +214,8 @@ export class GuardHost implements IpcHandler {
     host.refusedTimer = setInterval(() => void host.flushRefused(), opts.refusedFlushMs ?? 10_000);
     host.refusedTimer.unref();
     host.updateState();
-    await host.control({ event: 'host-start', subject: host.owner(), outcome: 'done', detail: `guard host started for ${opts.workspace}${host.server?.address ? ` (socket ${host.server.address.socketPath}, port ${host.server.address.port})` : ' (in process)'}` });
+    // A host in process (one hook call) is one decision, not a guard that starts and stops.
+    if (opts.listen !== false) await host.control({ event: 'host-start', subject: host.owner(), outcome: 'done', detail: `guard host started for ${opts.workspace}${host.server?.address ? ` (socket ${host.server.address.socketPath}, port ${host.server.address.port})` : ' (in process)'}`, data: { pid: process.pid, workspace: opts.workspace } });
     return host;
   }
 
@@ -256,8 +269,14 @@ export class GuardHost implements IpcHandler {
 
   /** Writes a control event (typed, in the audit log). Failures are logged, never thrown. */
   async control(report: ControlReport): Promise<void> {
-    // The typed control event lands with the audit helper's `controlEvent`; until then, the log line.
     this.opts.logger?.info(`[host] ${report.event} by ${report.subject.kind} ${report.subject.id}: ${report.outcome}: ${report.detail}`);
+    if (!this.audit) return;
+    try {
+      const p = this.opts.policy();
+      await this.audit.append(controlEvent({ ...(report as ControlEventArgs<ControlEventKind>), context: { workspace: this.opts.workspace, pep: 'host' }, policyHash: policyHashOf(p) }));
+    } catch (e) {
+      this.opts.logger?.error(`[host] control event not written: ${oneLine(e)}`);
+    }
   }
 
   refused(peer: Peer, why: string): void {
@@ -270,13 +289,13 @@ export class GuardHost implements IpcHandler {
   private async flushRefused(): Promise<void> {
     if (this.refusedCounts.size === 0) return;
     const counts = [...this.refusedCounts].map(([k, n]) => {
-      const [why, transport, uid] = k.split('|');
-      return { why, transport, uid: uid === '?' ? undefined : Number(uid), count: n };
+      const [reason, transport, uid] = k.split('|');
+      return { reason, transport, ...(uid === '?' ? {} : { peerUid: Number(uid) }), count: n };
     });
     this.refusedCounts.clear();
     const total = counts.reduce((s, c) => s + c.count, 0);
     const unknown: Subject = { kind: 'unknown', id: 'unknown', method: 'none', evidence: 'requests refused before authentication' };
-    await this.control({ event: 'refused-requests', subject: unknown, outcome: 'refused', detail: `${total} request(s) refused`, data: { counts } });
+    await this.control({ event: 'refused-requests', subject: unknown, outcome: 'refused', detail: `${total} request(s) refused`, data: { count: total, counts } });
   }
 
   /** IpcHandler: a JSON request or a shell frame. Never throws. */
@@ -319,7 +338,7 @@ export class GuardHost implements IpcHandler {
 
   private async runHook(frame: HookFrame, claims: CredentialClaims | undefined): Promise<HookAnswer> {
     // The agents' adapters, speaking for the registered agent whose match.hooks names them.
-    const hooks = this.opts.hooks ?? adapterHooks((a) => agentForHook(this.opts.policy().agents, a)?.id ?? a);
+    const hooks = this.opts.hooks ?? adapterHooks((a, cwd) => agentForHook(this.opts.policy(cwd).agents, a)?.id ?? a);
     try {
       return await hooks.run(frame, async (call) => {
         const subject: Subject = { kind: 'agent', id: call.agent, method: 'hook', evidence: `${frame.agent} hook${call.sessionId ? `, agent session ${call.sessionId}` : ''}${claims?.role === 'session' ? ` in guarded session ${claims.sid}` : ''}`, sessionId: call.sessionId };
@@ -328,7 +347,7 @@ export class GuardHost implements IpcHandler {
         let decided: Decision | undefined;
         if (call.failure) decided = syntheticDecision('deny', 'high', [], call.failure);
         else if (call.unknownTool) {
-          decided = decide(this.opts.policy(), request, { user: this.opts.user });
+          decided = decide(this.opts.policy(call.cwd), request, { user: this.opts.user });
           if (decided.effect === 'allow') decided = { ...decided, effect: 'ask', reasons: [`${call.tool} is not a tool the policy can judge`, ...decided.reasons] };
         }
         const verdict = await this.broker.decide({
@@ -366,9 +385,9 @@ export class GuardHost implements IpcHandler {
       const seen = this.server?.verifyPeer(peer) ?? peer;
       pidVerified = seen.inode !== undefined && seen.uid === ownUid() && pidHoldsSocket(msg.pid, seen.inode);
     }
-    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer });
-    const policy = this.opts.policy();
-    const launched = msg.launch ? registeredLaunch(policy, msg.launch, subject) : undefined;
+    const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer, token: msg.token, cwd: msg.cwd });
+    const policy = this.opts.policy(msg.cwd);
+    const launched = msg.launch ? registeredLaunch(policy, msg.launch, subject) : msg.source === 'shim' && msg.command !== undefined ? shimLaunch(policy, msg.command, msg.cwd, subject) : undefined;
     const { request, what } = launched ?? toDecisionRequest(msg.launch ? { ...msg, launch: undefined, command: shellJoin(msg.launch) } : msg, subject);
     const v = await this.broker.decide({ source: msg.source, cwd: msg.cwd, subject, sessionId: claims.sid, request, what, decided: launched?.decided });
     return { decision: v.outcome.final, effect: v.decision.effect, ruleIds: v.decision.ruleIds, reasons: v.decision.reasons, message: v.outcome.message, by: v.outcome.by, auditSeq: v.seq };
@@ -392,7 +411,9 @@ export class GuardHost implements IpcHandler {
     if (input.pid !== undefined) {
       try {
         const chain = ancestry(input.pid, { stopAt: process.pid });
-        const found = attributeFromProcesses(this.opts.policy().agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal' }, chain, this.opts.user ?? os.userInfo().username);
+        const found = attributeFromProcesses(this.opts.policy(input.cwd).agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal', token: input.token }, chain, this.opts.user ?? os.userInfo().username, this.personShells);
+        // A verified prompt makes its shell the person's: what it starts (in its own lineage) is the person's work.
+        if (found?.kind === 'person' && input.interactive && input.pidVerified && chain[0]) this.personShells.add(processKey(chain[0]));
         // An unverified pid may not move a program `run` started over to another agent.
         if (found && !(found.kind === 'agent' && !input.pidVerified && c.method === 'launch' && c.kind === 'agent' && found.id !== c.agent)) return found;
       } catch (e) {
@@ -448,7 +469,7 @@ export class GuardHost implements IpcHandler {
   async close(): Promise<void> {
     clearInterval(this.refusedTimer);
     await this.flushRefused().catch(() => undefined);
-    await this.control({ event: 'host-stop', subject: this.owner(), outcome: 'done', detail: 'guard host stopped' }).catch(() => undefined);
+    if (this.server) await this.control({ event: 'host-stop', subject: this.owner(), outcome: 'done', detail: 'guard host stopped', data: { pid: process.pid } }).catch(() => undefined);
     if (this.registryFile) unregisterHost(this.registryFile);
     await this.server?.close();
     await this.audit?.close();
@@ -499,6 +520,24 @@ export function registeredLaunch(policy: CompiledPolicy, argv: readonly string[]
     actions: [start],
   };
   return { request: { kind: 'actions', actions: [start], cwd: '', agent: agent.id, subject: { kind: subject.kind, id: subject.id }, commandLine: what }, what, decided };
+}
+
+/**
+ * A PATH shim seeing a registered agent's own launcher (`node /usr/bin/gemini …`, normalised by
+ * the shim to `gemini …`) for that same agent: the agent starting, as `run` or the line that
+ * started it already decided; not a command to judge again.
+ */
+function shimLaunch(policy: CompiledPolicy, text: string, cwd: string, subject: Subject): { request: DecisionRequest; what: string; decided: Decision } | undefined {
+  if (subject.kind !== 'agent') return undefined;
+  let actions: Action[];
+  try {
+    actions = analyzeCommandLine(text, { workspace: policy.workspace, cwd, home: policy.home }).actions;
+  } catch {
+    return undefined;
+  }
+  const cmd = actions.length === 1 && actions[0].kind === 'command' ? actions[0] : undefined;
+  if (!cmd || cmd.argv.some((t) => t.startsWith(UNKNOWN_TOKEN))) return undefined;
+  return registeredLaunch(policy, [cmd.program, ...cmd.argv.slice(1)], subject);
 }
 
 /** A wire action as a typed action (paths made absolute against cwd). */

@@ -4,7 +4,6 @@
  * host in a 0700 folder of this user's; plain `key=value` lines a bash launcher can read.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ownUid } from '../ipc/peer';
 
@@ -21,14 +20,19 @@ export interface HostEntry {
   ownertoken: string;
 }
 
-/** `${XDG_RUNTIME_DIR:-/tmp}/agentpolicy-<uid>/hosts`. */
+/**
+ * `<XDG_RUNTIME_DIR, else TMPDIR, else /tmp>/agentpolicy-<uid>/hosts` (the hook launcher looks in
+ * the same place). A set XDG_RUNTIME_DIR that does not exist is not replaced by another folder:
+ * nothing registers there, and hooks decide in their own process.
+ */
 export function registryDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_RUNTIME_DIR && fs.existsSync(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : os.tmpdir();
+  const base = env.XDG_RUNTIME_DIR || env.TMPDIR?.replace(/\/+$/, '') || '/tmp';
   return path.join(base, `agentpolicy-${ownUid()}`, 'hosts');
 }
 
 /** Creates (or checks) the folder chain as this user's own, private; throws when someone else owns it. */
 function privateDir(dir: string): void {
+  if (!fs.existsSync(path.dirname(path.dirname(dir)))) throw new Error(`${path.dirname(path.dirname(dir))} does not exist`);
   for (const d of [path.dirname(dir), dir]) {
     try {
       fs.mkdirSync(d, { mode: 0o700 });

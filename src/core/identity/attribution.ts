@@ -77,8 +77,13 @@ export interface ProcessInfo {
   argv: string[];
   /** Clock ticks since boot (pid plus start time names a process even after its pid is reused). */
   startTime: number;
-  /** Whether its environment carries a guard credential (it was started by a guarded process). */
-  guarded: boolean;
+  /** The guard credential its environment carries (it was started by a guarded process); `?` when unreadable. */
+  token?: string;
+}
+
+/** pid and start time: names one process even after its pid is reused. */
+export function processKey(p: Pick<ProcessInfo, 'pid' | 'startTime'>): string {
+  return `${p.pid}:${p.startTime}`;
 }
 
 /** Reads a process from /proc; undefined when it is gone or not readable. */
@@ -98,13 +103,13 @@ export function readProcess(pid: number, procRoot = '/proc'): ProcessInfo | unde
       /* a kernel thread, or not ours */
     }
     const argv = fs.readFileSync(`${procRoot}/${pid}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
-    let guarded = false;
+    let token: string | undefined;
     try {
-      guarded = /(^|\0)AGENTPOLICY_TOKEN=./.test(fs.readFileSync(`${procRoot}/${pid}/environ`, 'latin1'));
+      token = /(?:^|\0)AGENTPOLICY_TOKEN=([^\0]+)/.exec(fs.readFileSync(`${procRoot}/${pid}/environ`, 'latin1'))?.[1];
     } catch {
-      guarded = true; // cannot tell: assume it was guarded (never a reason to call it the person)
+      token = '?'; // cannot tell: assume it was guarded (never a reason to call it the person)
     }
-    return { pid, ppid, comm, exe, argv, startTime, guarded };
+    return { pid, ppid, comm, exe, argv, startTime, token };
   } catch {
     return undefined;
   }
@@ -135,23 +140,45 @@ export interface AttributionFacts {
   interactive: boolean;
   /** The credential was issued to a terminal (not to a program `run` started). */
   terminalCredential: boolean;
+  /** The credential the request carries (to tell its own lineage from a program started with another). */
+  token?: string;
+}
+
+/** Shells known to be the person's (pid and start time), by a verified prompt or the editor's terminals. */
+export interface PersonShells {
+  has(key: string): boolean;
 }
 
 /**
  * Names the subject from the process tree, or undefined to leave it to the credential.
- * `chain` is the requester's ancestry (nearest first); `hostPid` is the guard's own process,
- * where the walk stops.
+ * `chain` is the requester's ancestry, nearest first.
+ * - A registered agent's program among the parents: that agent.
+ * - A line typed at an interactive shell that holds the connection, with no agent and no
+ *   guarded process among its parents: the person (and that shell is the person's from now on).
+ * - A process under a shell of the person's, with no agent in between and the same credential
+ *   all the way (nothing started with a credential of its own, like `agentpolicy run`): the person.
  */
-export function attributeFromProcesses(agents: readonly AgentInfo[], facts: AttributionFacts, chain: readonly ProcessInfo[], user: string): Subject | undefined {
+export function attributeFromProcesses(agents: readonly AgentInfo[], facts: AttributionFacts, chain: readonly ProcessInfo[], user: string, personShells: PersonShells): Subject | undefined {
   for (const p of chain) {
     const a = agentForProgram(agents, p.exe, p.argv);
-    if (a) return { kind: 'agent', id: a.id, method: 'ancestry', evidence: `pid ${p.pid} (${p.exe || p.comm}) among the requester's parents${facts.pidVerified ? '' : ' (pid claimed, not verified)'}` };
+    if (a) return { kind: 'agent', id: a.id, method: 'ancestry', evidence: `pid ${p.pid} (${p.argv.slice(0, 2).join(' ') || p.exe || p.comm}) among the requester's parents${facts.pidVerified ? '' : ' (pid claimed, not verified)'}` };
   }
-  if (!facts.interactive || !facts.pidVerified || !facts.terminalCredential || chain.length === 0) return undefined;
-  const shell = chain[0];
-  if (!SHELLS.has(shell.comm) && !SHELLS.has(path.basename(shell.exe))) return undefined;
-  // Started by something guarded (an agent, a program under run) is never the person.
-  const guardedParent = chain.slice(1).find((p) => p.guarded);
-  if (guardedParent) return undefined;
-  return { kind: 'person', id: user, method: 'terminal', evidence: `typed at interactive ${shell.comm} (pid ${shell.pid}), no agent or guarded process among its parents` };
+  if (!facts.terminalCredential || chain.length === 0) return undefined;
+  if (facts.interactive && facts.pidVerified) {
+    const shell = chain[0];
+    if (!isShell(shell)) return undefined;
+    // Started by something guarded (an agent, a program under run) is never the person.
+    if (chain.slice(1).some((p) => p.token !== undefined)) return undefined;
+    return { kind: 'person', id: user, method: 'terminal', evidence: `typed at interactive ${shell.comm} (pid ${shell.pid}), no agent or guarded process among its parents` };
+  }
+  // The person's own work: a child of their shell, in the same credential's lineage.
+  for (const p of chain) {
+    if (personShells.has(processKey(p))) return { kind: 'person', id: user, method: 'terminal', evidence: `runs under the person's shell (pid ${p.pid}), no agent in between` };
+    if (facts.token === undefined || p.token !== facts.token) return undefined;
+  }
+  return undefined;
+}
+
+function isShell(p: ProcessInfo): boolean {
+  return SHELLS.has(p.comm) || SHELLS.has(path.basename(p.exe));
 }

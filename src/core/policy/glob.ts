@@ -268,7 +268,7 @@ function pathAst(pattern: string, dot: boolean): Node {
     const last = k === segs.length - 1;
     if (seg === '**') {
       if (segs.length === 1) items.push(all);
-      else if (last) items.push(slash, all); // `a/**` is what is under a (minimatch: not a itself)
+      else if (last) items.push({ t: 'rep', min: 0, max: 1, node: { t: 'seq', items: [slash, all] } }); // `a/**`: a and what is under it (as minimatch's makeRe)
       else items.push({ t: 'rep', min: 0, max: 1, node: { t: 'seq', items: [all, slash] } });
       return;
     }

@@ -4,6 +4,7 @@ import type { LayerName } from './layer';
 import { compilePolicy, policyHash, type CompiledPolicy, type PolicyLayer } from './compile';
 import { formatPolicyError, loadPolicyText, type PolicyError } from './load';
 import { BASELINE_POLICY, RECOMMENDED_POLICY } from './templates';
+import type { PolicyDocument } from './schema';
 
 export const POLICY_FILE = '.agentpolicy.yaml';
 
@@ -64,10 +65,45 @@ export class PolicyLoadError extends Error {
   }
 }
 
+/** The built-in layers as validated documents, written next to the bundle at build time (see esbuild.js). */
+export const BUILTIN_LAYERS_FILE = 'builtin-layers.json';
+
+/**
+ * A built-in layer. Parsing and validating its YAML costs tens of milliseconds, which a hook
+ * call (a process per tool call) pays every time: the build writes the validated documents next
+ * to the bundle, used when their text hash is the text's, else the YAML is parsed as usual.
+ */
 function builtin(name: LayerName, text: string, file: string): PolicyLayer {
+  const hash = policyHash(text);
+  const pre = prebuilt()?.[file];
+  if (pre && pre.hash === hash) return { name, doc: pre.doc, file, hash };
   const r = loadPolicyText(text, file);
   if (!r.ok) throw new Error(`built-in policy ${file} is invalid: ${r.errors.map(formatPolicyError).join('; ')}`);
-  return { name, doc: r.policy, file, hash: policyHash(text) };
+  return { name, doc: r.policy, file, hash };
+}
+
+let prebuiltLayers: Record<string, { hash: string; doc: PolicyDocument }> | null | undefined;
+
+function prebuilt(): Record<string, { hash: string; doc: PolicyDocument }> | undefined {
+  if (prebuiltLayers === undefined) {
+    try {
+      prebuiltLayers = JSON.parse(fs.readFileSync(path.join(__dirname, BUILTIN_LAYERS_FILE), 'utf8'));
+    } catch {
+      prebuiltLayers = null;
+    }
+  }
+  return prebuiltLayers ?? undefined;
+}
+
+/** The built-in layers' validated documents, for the build to write next to the bundle. */
+export function builtinLayersJson(): string {
+  const out: Record<string, { hash: string; doc: PolicyDocument }> = {};
+  for (const [text, file] of [[BASELINE_POLICY, 'built-in:baseline'], [RECOMMENDED_POLICY, 'built-in:recommended']] as const) {
+    const r = loadPolicyText(text, file);
+    if (!r.ok) throw new Error(`built-in policy ${file} is invalid`);
+    out[file] = { hash: policyHash(text), doc: r.policy };
+  }
+  return JSON.stringify(out);
 }
 
 let baselineLayer: PolicyLayer | undefined;

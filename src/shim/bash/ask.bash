@@ -1,11 +1,11 @@
 # Agent Policy: ask the guard about one command line. Sourced by the bash init and the PATH shims.
-# Usage: __agentpolicy_ask SOURCE COMMAND-TEXT
+# Usage: __agentpolicy_ask SOURCE COMMAND-TEXT [FLAGS]   (FLAGS: i = typed at an interactive prompt)
 # Returns 0 when the guard allows it; otherwise prints the guard's one-line reason to stderr
 # and returns 1. Any failure (no guard, no answer, a malformed answer, an answer without the
 # guard's proof) is a deny.
 __agentpolicy_ask() {
   local LC_ALL=C
-  local src=$1 cmd=$2 tok=${AGENTPOLICY_TOKEN-} cwd=$PWD ans fd
+  local src=$1 cmd=$2 flags=${3:+ $3} tok=${AGENTPOLICY_TOKEN-} cwd=$PWD ans fd
   __agentpolicy_last=
   if [[ -z ${AGENTPOLICY_PORT-} ]]; then
     printf '%s\n' "agentpolicy: deny: the guard is unreachable (AGENTPOLICY_PORT is not set). Start the agent through \`agentpolicy run\` or a guarded VS Code terminal." >&2
@@ -17,7 +17,7 @@ __agentpolicy_ask() {
     return 1
   fi
   # BASHPID (not $$): the process that holds this connection, which the guard can check.
-  printf 'AP1 %s %d %d %d %d\n%s%s%s' "$src" "${#tok}" "${#cwd}" "${#cmd}" "$BASHPID" "$tok" "$cwd" "$cmd" >&"$fd"
+  printf 'AP1 %s %d %d %d %d%s\n%s%s%s' "$src" "${#tok}" "${#cwd}" "${#cmd}" "$BASHPID" "$flags" "$tok" "$cwd" "$cmd" >&"$fd"
   if ! IFS= read -r -t "${AGENTPOLICY_WAIT:-130}" ans <&"$fd"; then ans=; fi
   exec {fd}>&-
   case $ans in

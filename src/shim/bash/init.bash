@@ -7,6 +7,12 @@
 __agentpolicy_root=${BASH_SOURCE[0]%/bash/*}
 case ${0-} in "$__agentpolicy_root"/*) return 0 2>/dev/null || exit 0 ;; esac
 [[ -n ${__agentpolicy_armed-} ]] && return 0
+# An installed script (nobody here can change it or its folder) runs as the one launch that was
+# judged when it started; the trap judges what agents give, not every line of, say, pyenv. The
+# PATH shims still judge the guarded programs it runs.
+if [[ -z ${BASH_EXECUTION_STRING-} && ${0-} == /* && -f ${0-} && ! -w $0 && ! -w ${0%/*} ]]; then
+  return 0 2>/dev/null || exit 0
+fi
 __agentpolicy_armed=1
 
 __agentpolicy_lib=${BASH_SOURCE[0]%/*}/ask.bash
@@ -69,7 +75,7 @@ __agentpolicy_interactive() {
   line=${entry#*[0-9]  }
   if [[ -n $number && $number != "$__agentpolicy_histno" && -n $line ]]; then
     __agentpolicy_histno=$number
-    if __agentpolicy_ask bash "$line"; then
+    if __agentpolicy_ask bash "$line" i; then
       __agentpolicy_mode=ok
       return 0
     fi
@@ -77,7 +83,7 @@ __agentpolicy_interactive() {
     return 1
   fi
   # Not in history (HISTCONTROL=ignorespace, history off): judge each command as it comes.
-  __agentpolicy_ask bash "$BASH_COMMAND"
+  __agentpolicy_ask bash "$BASH_COMMAND" i
 }
 
 __agentpolicy_prompt() {

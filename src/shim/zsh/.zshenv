@@ -3,25 +3,26 @@
 __agentpolicy_user_zdotdir=${AGENTPOLICY_USER_ZDOTDIR:-$HOME}
 [[ -r $__agentpolicy_user_zdotdir/.zshenv ]] && source "$__agentpolicy_user_zdotdir/.zshenv"
 
-zmodload zsh/net/socket 2>/dev/null
+zmodload zsh/net/tcp 2>/dev/null
+zmodload zsh/system 2>/dev/null
 
-# Ask the guard over its Unix socket. 0 allow; otherwise the reason goes to stderr.
+# Ask the guard over its loopback port (as bash does), so it can check which process holds the
+# connection. 0 allow; otherwise the reason goes to stderr. An allow must carry the guard's proof.
 __agentpolicy_ask() {
   emulate -L zsh
   setopt no_multibyte
-  local src=$1 cmd=$2 tok=${AGENTPOLICY_TOKEN-} cwd=$PWD ans fd
-  # The socket must sit in a folder of ours only: nobody else can have put it there.
-  if [[ -z ${AGENTPOLICY_SOCKET-} ]] || [[ ! -O ${AGENTPOLICY_SOCKET:h} || ! -O $AGENTPOLICY_SOCKET ]] || ! zsocket "$AGENTPOLICY_SOCKET" 2>/dev/null; then
-    print -ru2 -- "agentpolicy: deny: the guard is unreachable (AGENTPOLICY_SOCKET=${AGENTPOLICY_SOCKET-unset}). Start it with \`agentpolicy serve\`, run the agent through \`agentpolicy run\`, or reopen the VS Code terminal."
+  local src=$1 cmd=$2 flags=${3:+ $3} tok=${AGENTPOLICY_TOKEN-} cwd=$PWD ans fd pid=${sysparams[pid]:-$$}
+  if [[ -z ${AGENTPOLICY_PORT-} ]] || ! ztcp 127.0.0.1 "$AGENTPOLICY_PORT" 2>/dev/null; then
+    print -ru2 -- "agentpolicy: deny: the guard is unreachable (nothing answers on port ${AGENTPOLICY_PORT-unset}). Start it with \`agentpolicy serve\`, run the agent through \`agentpolicy run\`, or reopen the VS Code terminal."
     return 1
   fi
   fd=$REPLY
-  print -rn -u $fd -- "AP1 $src ${#tok} ${#cwd} ${#cmd} $$"$'\n'"$tok$cwd$cmd"
+  print -rn -u $fd -- "AP1 $src ${#tok} ${#cwd} ${#cmd} $pid$flags"$'\n'"$tok$cwd$cmd"
   if ! read -r -t ${AGENTPOLICY_WAIT:-130} -u $fd ans; then ans=; fi
-  exec {fd}>&-
+  ztcp -c $fd 2>/dev/null
   case $ans in
     ("allow ${AGENTPOLICY_PROOF:-?} "*) return 0 ;;
-    (allow\ *) print -ru2 -- "agentpolicy: deny: the guard's answer lacks its proof; denied."; return 1 ;;
+    (allow\ *) print -ru2 -- "agentpolicy: deny: something other than this terminal's guard answered on port $AGENTPOLICY_PORT (its answer lacks the guard's proof); denied."; return 1 ;;
     (deny\ *) print -ru2 -- "${ans#deny }"; return 1 ;;
     (*) print -ru2 -- "agentpolicy: deny: the guard did not answer in time; denied to be safe."; return 1 ;;
   esac
@@ -41,7 +42,8 @@ TRAPDEBUG() {
       exit 126
     fi
   fi
-  __agentpolicy_ask zsh "$ZSH_DEBUG_CMD" && return 0
+  if [[ -o interactive ]]; then __agentpolicy_ask zsh "$ZSH_DEBUG_CMD" i && return 0
+  else __agentpolicy_ask zsh "$ZSH_DEBUG_CMD" && return 0; fi
   [[ -o interactive ]] || exit 126
   setopt errexit
   return 1

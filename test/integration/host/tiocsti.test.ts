@@ -90,7 +90,8 @@ describe('approvals on a terminal the agent could type into (TIOCSTI, real ptys,
 
   it('run --approver tty does not ask on the terminal the program shares when the kernel allows TIOCSTI', async function () {
     if (fs.readFileSync('/proc/sys/dev/tty/legacy_tiocsti', 'utf8').trim() === '0') this.skip(); // then the tty approver is safe and offered
-    const run = onPty(u, `${process.execPath} ${cli} run --approver tty --policy ${policy} --home ${u.home} --audit-dir ${tmp}/audit-run -- ${tmp}/agent - injected`, work, {});
+    // Unsandboxed: the program shares this terminal's session (test/hostile covers the sandboxed run).
+    const run = onPty(u, `${process.execPath} ${cli} run --no-sandbox --approver tty --policy ${policy} --home ${u.home} --audit-dir ${tmp}/audit-run -- ${tmp}/agent - injected`, work, {});
     const code = await new Promise<number | null>((r) => run.child.on('close', r));
     const out = run.output();
     assert.match(out, /approvals are not asked on this terminal.*TIOCSTI/s, out);

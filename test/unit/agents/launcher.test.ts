@@ -80,8 +80,10 @@ describe('hook launcher (bash, real sockets)', function () {
 
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-launcher-'));
-    env = { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state'), XDG_RUNTIME_DIR: path.join(tmp, 'run') };
+    // The per-user daemon has its own test below; here every in-process call stays one process.
+    env = { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state'), XDG_RUNTIME_DIR: path.join(tmp, 'run'), AGENTPOLICY_NO_DAEMON: '1' };
     fs.mkdirSync(env.HOME!, { recursive: true });
+    fs.mkdirSync(env.XDG_RUNTIME_DIR!, { mode: 0o700 });
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -226,6 +228,38 @@ describe('hook launcher (bash, real sockets)', function () {
     const r = await launch('claude-code', forcePush, { ...env, AGENTPOLICY_PORT: String(port) });
     assert.strictEqual(r.code, 2);
     assert.match(r.err, /no-force-push/);
+  });
+
+  it('with no guard running, the first call starts the per-user daemon, which answers the next ones', async () => {
+    const denv = { ...env };
+    delete denv.AGENTPOLICY_NO_DAEMON;
+    const first = await launch('claude-code', forcePush, denv);
+    assert.strictEqual(first.code, 2, first.err);
+    const hosts = path.join(denv.XDG_RUNTIME_DIR!, `agentpolicy-${process.getuid!()}`, 'hosts');
+    let entry: string | undefined;
+    for (let i = 0; i < 100 && !entry; i++) {
+      entry = fs.existsSync(hosts) ? fs.readdirSync(hosts).find((f) => !f.endsWith('.tmp')) : undefined;
+      if (!entry) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(entry, 'no daemon registered');
+    const pid = Number(/pid=(\d+)/.exec(fs.readFileSync(path.join(hosts, entry!), 'utf8'))![1]);
+    try {
+      assert.match(fs.readFileSync(path.join(hosts, entry!), 'utf8'), /^workspace=\/$/m);
+      const second = await launch('claude-code', forcePush, denv);
+      assert.strictEqual(second.code, 2, second.err);
+      assert.strictEqual(JSON.parse(second.out).hookSpecificOutput.permissionDecision, 'deny');
+      // The daemon decided it: the second decision follows the daemon's own host-start record.
+      const all = readAuditFile(path.join(denv.XDG_STATE_HOME!, 'agentpolicy', 'audit'));
+      const decisions = all.filter((e) => e.type === 'decision' && e.agent.id === 'claude-code');
+      assert.strictEqual(decisions.length, 2);
+      const started = all.find((e) => e.type === 'control' && e.control.event === 'host-start' && e.control.data.pid === pid);
+      assert.ok(started, 'the daemon wrote no host-start');
+      const sameLog = started.log === decisions[1].log;
+      assert.ok(sameLog ? decisions[1].seq > started.seq : true);
+      assert.ok(!(decisions[0].log === started.log && decisions[0].seq > started.seq), 'the first call was not in-process');
+    } finally {
+      process.kill(pid, 'SIGTERM');
+    }
   });
 
   it('runs with a hostile environment: BASH_ENV and exported functions are ignored', async () => {

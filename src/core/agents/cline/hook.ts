@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Action } from '../../actions/types';
 import { applyPatchActions } from '../applyPatch';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, jsonOrText, mcpAction, networkAction, stringField } from '../toolActions';
+import { fileAction, jsonOrText, mcpAction, networkAction, stringField, payloadIssues } from '../toolActions';
 
 const payload = z.object({
   hookName: z.string(),
@@ -92,7 +92,7 @@ export const clineAdapter: HookAdapter = {
   nativeAsk: false,
   parse(raw: unknown, ctx: ParseContext): ParseResult {
     const r = payload.safeParse(raw);
-    if (!r.success) return { ok: false, error: `not a Cline hook payload: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}` };
+    if (!r.success) return { ok: false, error: `not a Cline hook payload: ${payloadIssues(r.error)}` };
     const p = r.data;
     if (p.hookName !== 'PreToolUse') return { ok: false, error: `unexpected hook "${p.hookName}" (agentpolicy answers PreToolUse only)` };
     if (!p.preToolUse) return { ok: false, error: 'PreToolUse payload without preToolUse' };

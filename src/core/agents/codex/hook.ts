@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
 import { applyPatchActions } from '../applyPatch';
 import { shellJoin } from '../../shell/quote';
-import { fileAction, mcpAction, networkAction, splitDoubleUnderscoreMcp, stringField } from '../toolActions';
+import { fileAction, mcpAction, networkAction, splitDoubleUnderscoreMcp, stringField, payloadIssues } from '../toolActions';
 
 const payload = z.object({
   hook_event_name: z.string(),
@@ -68,7 +68,7 @@ export const codexAdapter: HookAdapter = {
   nativeAsk: false,
   parse(raw: unknown, ctx: ParseContext): ParseResult {
     const r = payload.safeParse(raw);
-    if (!r.success) return { ok: false, error: `not a Codex hook payload: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}` };
+    if (!r.success) return { ok: false, error: `not a Codex hook payload: ${payloadIssues(r.error)}` };
     const p = r.data;
     if (p.hook_event_name !== 'PreToolUse') return { ok: false, error: `unexpected hook event "${p.hook_event_name}" (agentpolicy answers PreToolUse only)` };
     const call: HookCall = {

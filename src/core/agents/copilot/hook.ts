@@ -18,7 +18,7 @@ import type { Action } from '../../actions/types';
 import { applyPatchActions } from '../applyPatch';
 import { claudeToolRequest } from '../claude-code/hook';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, jsonOrText, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField } from '../toolActions';
+import { fileAction, jsonOrText, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField, payloadIssues } from '../toolActions';
 
 const vscodePayload = z.object({
   hookEventName: z.string().optional(),
@@ -151,7 +151,7 @@ export const copilotAdapter: HookAdapter = {
     const isObj = typeof raw === 'object' && raw !== null;
     if (isObj && 'tool_name' in raw) {
       const r = vscodePayload.safeParse(raw);
-      if (!r.success) return { ok: false, error: `not a VS Code agent hook payload: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}` };
+      if (!r.success) return { ok: false, error: `not a VS Code agent hook payload: ${payloadIssues(r.error)}` };
       const p = r.data;
       const event = p.hookEventName ?? p.hook_event_name ?? 'PreToolUse';
       if (event !== 'PreToolUse') return { ok: false, error: `unexpected hook event "${event}" (agentpolicy answers PreToolUse only)` };
@@ -171,7 +171,7 @@ export const copilotAdapter: HookAdapter = {
     }
     if (isObj && 'toolName' in raw) {
       const r = cliPayload.safeParse(raw);
-      if (!r.success) return { ok: false, error: `not a Copilot CLI hook payload: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}` };
+      if (!r.success) return { ok: false, error: `not a Copilot CLI hook payload: ${payloadIssues(r.error)}` };
       const p = r.data;
       const call: HookCall = {
         agent: 'copilot',

@@ -16,7 +16,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import type { Action } from '../../actions/types';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, jsonOrText, mcpAction, networkAction, stringField } from '../toolActions';
+import { fileAction, jsonOrText, mcpAction, networkAction, stringField, payloadIssues } from '../toolActions';
 
 const common = {
   hook_event_name: z.string(),
@@ -32,10 +32,6 @@ const toolPayload = z.object({ ...common, tool_name: z.string().min(1), tool_inp
 
 /** Events Cursor lets a hook answer `ask` on. */
 const ASK_EVENTS = new Set(['beforeShellExecution', 'beforeMCPExecution']);
-
-function issues(e: z.ZodError): string {
-  return e.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
-}
 
 /** `MCP:server:tool` names the server; otherwise the server is known by its URL host or command. */
 function mcpNames(toolName: string, url?: string, command?: string): { server: string; tool: string } {
@@ -118,24 +114,24 @@ export const cursorAdapter: HookAdapter = {
     switch (event) {
       case 'beforeShellExecution': {
         const r = shellPayload.safeParse(raw);
-        if (!r.success) return { ok: false, error: `not a Cursor beforeShellExecution payload: ${issues(r.error)}` };
+        if (!r.success) return { ok: false, error: `not a Cursor beforeShellExecution payload: ${payloadIssues(r.error)}` };
         return make(r.data, 'Shell', () => ({ command: r.data.command }), { command: r.data.command });
       }
       case 'beforeMCPExecution': {
         const r = mcpPayload.safeParse(raw);
-        if (!r.success) return { ok: false, error: `not a Cursor beforeMCPExecution payload: ${issues(r.error)}` };
+        if (!r.success) return { ok: false, error: `not a Cursor beforeMCPExecution payload: ${payloadIssues(r.error)}` };
         const n = mcpNames(r.data.tool_name, r.data.url, r.data.command);
         const args = jsonOrText(r.data.tool_input);
         return make(r.data, r.data.tool_name, () => ({ actions: [mcpAction(n.server, n.tool, args)] }), args);
       }
       case 'beforeReadFile': {
         const r = readPayload.safeParse(raw);
-        if (!r.success) return { ok: false, error: `not a Cursor beforeReadFile payload: ${issues(r.error)}` };
+        if (!r.success) return { ok: false, error: `not a Cursor beforeReadFile payload: ${payloadIssues(r.error)}` };
         return make(r.data, 'Read', (cwd) => ({ actions: [fileAction('file.read', r.data.file_path, cwd, ctx.home, 'Read')] }), { file_path: r.data.file_path });
       }
       case 'preToolUse': {
         const r = toolPayload.safeParse(raw);
-        if (!r.success) return { ok: false, error: `not a Cursor preToolUse payload: ${issues(r.error)}` };
+        if (!r.success) return { ok: false, error: `not a Cursor preToolUse payload: ${payloadIssues(r.error)}` };
         return make(r.data, r.data.tool_name, (cwd) => cursorToolRequest(r.data.tool_name, r.data.tool_input, cwd, ctx.home), jsonOrText(r.data.tool_input), r.data.tool_use_id);
       }
       default:

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { z } from 'zod';
 import type { Action } from '../../actions/types';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField, urlsIn } from '../toolActions';
+import { fileAction, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField, urlsIn, payloadIssues } from '../toolActions';
 
 const payload = z.object({
   hook_event_name: z.string(),
@@ -91,7 +91,7 @@ export const geminiAdapter: HookAdapter = {
   nativeAsk: true,
   parse(raw: unknown, ctx: ParseContext): ParseResult {
     const r = payload.safeParse(raw);
-    if (!r.success) return { ok: false, error: `not a Gemini CLI hook payload: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}` };
+    if (!r.success) return { ok: false, error: `not a Gemini CLI hook payload: ${payloadIssues(r.error)}` };
     const p = r.data;
     if (p.hook_event_name !== 'BeforeTool') return { ok: false, error: `unexpected hook event "${p.hook_event_name}" (agentpolicy answers BeforeTool only)` };
     // The shell tool may name its own folder; relative ones are from the project.

@@ -1,8 +1,11 @@
 /** What every exporter derives the same way from a record. */
 import { describeAction } from '../../actions/types';
-import type { AuditRecord, DecisionRecord, ResultRecord } from '../types';
+import type { SubjectKind } from '../../identity/subject';
+import type { AuditRecord, ControlEventKind, ControlRecord, DecisionRecord, ResultRecord } from '../types';
 
+/** A decision or a result: an action an agent (or a person) asked for. */
 export type EventRecord = DecisionRecord | ResultRecord;
+export type { ControlRecord };
 
 export interface ProductInfo {
   name: string;
@@ -14,6 +17,11 @@ export const PRODUCT: ProductInfo = { name: 'Agent Policy', vendor: 'Agent Polic
 
 export function isEventRecord(r: AuditRecord): r is EventRecord {
   return r.type === 'decision' || r.type === 'result';
+}
+
+/** A control action of the guard (kill switch, re-arm, file restore, ...). */
+export function isControlEvent(r: AuditRecord): r is ControlRecord {
+  return r.type === 'control';
 }
 
 /** The de-duplication key a SIEM can use: log id + seq. */
@@ -71,9 +79,30 @@ export function actionText(r: EventRecord): string {
   }
 }
 
+/** Who, in words: "Agent claude-code", "Person alice", "Unknown requester" (events without a kind: "Agent …", as before subjects). */
+export function whoText(kind: SubjectKind | undefined, id: string): string {
+  if (kind === 'person') return `Person ${id}`;
+  if (kind === 'unknown') return id && id !== 'unknown' ? `Unknown requester ${id}` : 'Unknown requester';
+  return `Agent ${id}`;
+}
+
+/** The subject of an event, the same fields whatever the record type. */
+export interface SubjectFields {
+  id: string;
+  kind?: SubjectKind;
+  /** The attribution method (hook, launch, …). */
+  method?: string;
+  evidence?: string;
+}
+
+export function subjectOf(r: EventRecord | ControlRecord): SubjectFields {
+  if (r.type === 'control') return r.subject;
+  return { id: r.agent.id, kind: r.agent.kind, method: r.agent.attribution, evidence: r.agent.evidence };
+}
+
 /** One line a person reads in the SIEM. */
 export function summary(r: EventRecord): string {
-  const who = `Agent ${r.agent.id}`;
+  const who = whoText(r.agent.kind, r.agent.id);
   if (r.type === 'result') {
     const res = r.result;
     const bits = [res.ran ? 'ran' : 'did not run'];
@@ -99,11 +128,11 @@ export function isoTime(ms: number): string {
 }
 
 export function recordTime(r: AuditRecord): number {
-  return isEventRecord(r) ? r.time : r.ts;
+  return isEventRecord(r) || isControlEvent(r) ? r.time : r.ts;
 }
 
-/** A short text for control records (checkpoint, open, recovery). */
-export function controlSummary(r: AuditRecord): string {
+/** A short text for the log's own records (checkpoint, open, recovery). */
+export function logRecordSummary(r: AuditRecord): string {
   switch (r.type) {
     case 'checkpoint':
       return `Audit log ${r.log}: signed checkpoint at seq ${r.seq} (${r.why})`;
@@ -122,4 +151,53 @@ export function programName(r: EventRecord): string | undefined {
   if (first) return first;
   const cl = r.action.commandLine?.trim();
   return cl ? cl.split(/\s+/)[0] : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Control events
+
+export const CONTROL_LABEL: Readonly<Record<ControlEventKind, string>> = {
+  'kill-switch': 'kill switch',
+  rearm: 're-arm',
+  'file-restore': 'file restore',
+  'sandbox-off': 'sandbox off',
+  'policy-change': 'policy change',
+  'refused-requests': 'requests refused',
+  'host-start': 'guard host started',
+  'host-stop': 'guard host stopped',
+};
+
+/** 0 info … 4 critical, as riskLevel: how much a SIEM should care. */
+const CONTROL_RISK: Readonly<Record<ControlEventKind, number>> = {
+  'kill-switch': 2,
+  rearm: 1,
+  'file-restore': 2,
+  'sandbox-off': 3,
+  'policy-change': 1,
+  'refused-requests': 3,
+  'host-start': 0,
+  'host-stop': 0,
+};
+
+export function controlRisk(r: ControlRecord): number {
+  return CONTROL_RISK[r.control.event] ?? 0;
+}
+
+/** "Person alice: kill switch: every credential revoked", "… re-arm refused: …". */
+export function controlEventSummary(r: ControlRecord): string {
+  const c = r.control;
+  const refused = c.outcome === 'refused' && c.event !== 'refused-requests' ? ' refused' : '';
+  return oneLine(`${whoText(r.subject.kind, r.subject.id)}: ${CONTROL_LABEL[c.event] ?? c.event}${refused}: ${c.detail}`);
+}
+
+/** The control event's data as flat pairs (lists as string lists), for formats without nesting. */
+export function controlDataPairs(r: ControlRecord): [string, string | number | boolean | string[]][] {
+  const out: [string, string | number | boolean | string[]][] = [];
+  for (const [k, v] of Object.entries(r.control.data ?? {})) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) out.push([k, v.map((x) => (x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x)))]);
+    else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') out.push([k, v]);
+    else out.push([k, JSON.stringify(v)]);
+  }
+  return out;
 }

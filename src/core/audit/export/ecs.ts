@@ -3,9 +3,9 @@
  * to the combinations ECS lists as expected (ECS_EXPECTED_TYPES).
  */
 import * as path from 'path';
-import type { AuditRecord } from '../types';
-import { controlSummary, eventId, isEventRecord, isoTime, outcomeOf, permitted, PRODUCT, programName, riskLevel, summary } from './common';
-import type { EventRecord, ProductInfo } from './common';
+import type { AuditRecord, ControlEventKind } from '../types';
+import { controlEventSummary, controlRisk, eventId, isControlEvent, isEventRecord, isoTime, logRecordSummary, outcomeOf, permitted, PRODUCT, programName, riskLevel, summary } from './common';
+import type { ControlRecord, EventRecord, ProductInfo, SubjectFields } from './common';
 
 export const ECS_VERSION = '9.0.0';
 
@@ -42,12 +42,72 @@ function categorize(r: EventRecord): { category: string[]; type: string[] } {
 
 type Json = Record<string, unknown>;
 
+/** event.category/type per control event, within ECS_EXPECTED_TYPES. */
+const CONTROL_CATEGORY: Readonly<Record<ControlEventKind, { category: string[]; type: string[] }>> = {
+  'kill-switch': { category: ['configuration'], type: ['change'] },
+  rearm: { category: ['configuration'], type: ['change'] },
+  'file-restore': { category: ['file'], type: ['change'] },
+  'sandbox-off': { category: ['configuration'], type: ['change'] },
+  'policy-change': { category: ['configuration'], type: ['change'] },
+  'refused-requests': { category: ['network'], type: ['denied'] },
+  'host-start': { category: ['process'], type: ['start'] },
+  'host-stop': { category: ['process'], type: ['end'] },
+};
+
+/** The subject as ECS labels (keyword values). */
+function subjectLabels(s: SubjectFields): Json {
+  const l: Json = {};
+  if (s.kind) l.subject_kind = s.kind;
+  if (s.method && s.kind) l.subject_method = s.method;
+  if (s.evidence) l.subject_evidence = s.evidence;
+  return l;
+}
+
+function controlToEcs(r: ControlRecord, product: ProductInfo, base: Json): Json {
+  const ctx = r.context ?? {};
+  const c = r.control;
+  const { category, type } = CONTROL_CATEGORY[c.event] ?? { category: ['configuration'], type: ['info'] };
+  const risk = controlRisk(r);
+  const doc: Json = {
+    ...base,
+    message: controlEventSummary(r),
+    event: {
+      kind: 'event',
+      category,
+      type,
+      action: `control-${c.event}`,
+      outcome: c.outcome === 'done' ? 'success' : 'failure',
+      id: eventId(r),
+      sequence: r.seq,
+      created: isoTime(r.ts),
+      severity: risk,
+      ...(risk ? { risk_score: risk * 25 } : {}),
+      reason: c.detail,
+      provider: 'agentpolicy',
+      dataset: 'agentpolicy.audit',
+      module: 'agentpolicy',
+    },
+    observer: { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' },
+    user: { name: ctx.osUser, ...(ctx.osUid !== undefined && ctx.osUid >= 0 ? { id: String(ctx.osUid) } : {}) },
+    host: { hostname: ctx.hostname, name: ctx.hostname },
+  };
+  if (r.subject.kind === 'agent') doc.gen_ai = { agent: { id: r.subject.id } };
+  if (c.event === 'file-restore') doc.file = { path: c.data.path, name: path.basename(c.data.path), directory: path.dirname(c.data.path) };
+  if (c.event === 'sandbox-off') doc.process = { name: path.basename(c.data.program), executable: c.data.program, ...(c.data.argv ? { args: c.data.argv, args_count: c.data.argv.length } : {}) };
+  if (c.event === 'refused-requests' && c.data.peerUid !== undefined) doc.source = { user: { id: String(c.data.peerUid) } };
+  if (c.event === 'policy-change') doc.rule = { ruleset: 'effective policy', version: c.data.after.slice(0, 12), description: c.detail };
+  doc.labels = { ...(ctx.session ? { session: ctx.session } : {}), ...subjectLabels(r.subject), control_event: c.event };
+  doc.agentpolicy = { log: { id: r.log, seq: r.seq, prev: r.prev }, subject: r.subject, control: c, context: ctx, ...(r.policyHash ? { policy_hash: r.policyHash } : {}) };
+  return doc;
+}
+
 export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
-  const base: Json = { '@timestamp': isoTime(isEventRecord(rec) ? rec.time : rec.ts), ecs: { version: ECS_VERSION } };
+  const base: Json = { '@timestamp': isoTime(isEventRecord(rec) || isControlEvent(rec) ? rec.time : rec.ts), ecs: { version: ECS_VERSION } };
+  if (isControlEvent(rec)) return controlToEcs(rec, product, base);
   if (!isEventRecord(rec)) {
     return {
       ...base,
-      message: controlSummary(rec),
+      message: logRecordSummary(rec),
       event: { kind: 'event', category: ['configuration'], type: ['info'], action: `audit-${rec.type}`, id: eventId(rec), sequence: rec.seq, provider: 'agentpolicy', dataset: 'agentpolicy.audit', module: 'agentpolicy', created: isoTime(rec.ts) },
       observer: { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' },
       agentpolicy: { log: { id: rec.log, seq: rec.seq, prev: rec.prev }, record: rec },
@@ -82,12 +142,14 @@ export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
     user: { name: ctx.osUser, ...(ctx.osUid !== undefined && ctx.osUid >= 0 ? { id: String(ctx.osUid) } : {}) },
     host: { hostname: ctx.hostname, name: ctx.hostname },
     gen_ai: {
-      agent: { id: r.agent.id, ...(r.agent.name ? { name: r.agent.name } : {}) },
+      // A person is not an AI agent: only its labels say who it was.
+      ...(r.agent.kind !== 'person' ? { agent: { id: r.agent.id, ...(r.agent.name ? { name: r.agent.name } : {}) } } : {}),
       ...(r.agent.model ? { request: { model: { id: r.agent.model } } } : {}),
       ...(r.agent.provider ? { system: r.agent.provider } : {}),
       ...(ctx.tool || a.toolName ? { tool: { name: a.toolName ?? ctx.tool, ...(ctx.toolCallId ? { call: { id: ctx.toolCallId } } : {}) } } : {}),
     },
   };
+  if (r.agent.kind === 'person' && Object.keys(doc.gen_ai as Json).length === 0) delete doc.gen_ai;
   if (r.decision) {
     doc.rule = {
       ...(r.decision.ruleIds.length ? { id: r.decision.ruleIds.join(','), name: r.decision.ruleIds[0] } : { name: `${r.decision.layer} default` }),
@@ -109,7 +171,16 @@ export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
   if (a.kind === 'network' && a.host) doc.destination = { domain: a.host };
   if (a.kind === 'git.push' && a.url) doc.url = { original: a.url };
   if (ctx.session || ctx.terminal) doc.process = { ...((doc.process as Json) ?? {}), ...(ctx.terminal ? { tty: { char_device: { name: ctx.terminal } } } : {}) };
-  doc.labels = { ...(ctx.session ? { session: ctx.session } : {}), ...(r.agent.riskTier ? { agent_risk_tier: r.agent.riskTier } : {}) };
+  // Built by assignment: this runs a million times in an export.
+  const labels: Json = {};
+  if (ctx.session) labels.session = ctx.session;
+  if (r.agent.riskTier) labels.agent_risk_tier = r.agent.riskTier;
+  if (r.agent.kind) {
+    labels.subject_kind = r.agent.kind;
+    if (r.agent.attribution) labels.subject_method = r.agent.attribution;
+  }
+  if (r.agent.evidence) labels.subject_evidence = r.agent.evidence;
+  doc.labels = labels;
   doc.agentpolicy = {
     log: { id: r.log, seq: r.seq, prev: r.prev },
     agent: r.agent,

@@ -16,7 +16,7 @@ export { EXPORT_FORMATS, formatRecord };
 export type { ExportFormat, ExportOptions, ExportResult };
 
 /**
- * Streams `target` (a log directory or a segment file) to `out` in `format`,
+ * Streams `target` (a log directory, a root of streams, or a segment file) to `out` in `format`,
  * honouring back-pressure; memory stays flat whatever the log size. Big logs
  * are formatted on worker threads, with the same output (see ./pipeline).
  */

@@ -3,13 +3,18 @@
  * for file actions, API Activity (6003) for pushes, tool calls and egress.
  * The decision goes in the security_control profile fields.
  *
+ * Control events of the guard: File System Activity Update for a file restore, API
+ * Activity for the rest (Update for a policy change; Other, named, for kill switch,
+ * re-arm, sandbox off, refused requests, host start/stop); whether the host did it or
+ * refused it goes in the same security_control fields.
+ *
  * Note: in the 1001 and 6003 schemas `unmapped` is a closed object, so details
  * that have no OCSF attribute go to metadata.tags (key/value) and policy.data.
  */
 import * as path from 'path';
-import type { AuditRecord } from '../types';
-import { eventId, isEventRecord, outcomeOf, permitted, PRODUCT, programName, riskLevel, summary } from './common';
-import type { EventRecord, Outcome, ProductInfo } from './common';
+import type { AuditRecord, ControlEventKind } from '../types';
+import { controlDataPairs, controlEventSummary, controlRisk, eventId, isControlEvent, isEventRecord, outcomeOf, permitted, PRODUCT, programName, riskLevel, summary } from './common';
+import type { ControlRecord, EventRecord, Outcome, ProductInfo } from './common';
 import { jobj, jobj1, jprop, jstr, jval } from './json';
 
 export const OCSF_VERSION = '1.8.0';
@@ -45,6 +50,17 @@ const API_UPDATE = ocsfClass(6003, 'API Activity', 6, 'Application Activity', 3,
 const API_DELETE = ocsfClass(6003, 'API Activity', 6, 'Application Activity', 4, 'Delete');
 const API_CONNECT = ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Connect');
 const API_INVOKE = ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Invoke');
+
+const CONTROL_CLASS: Readonly<Record<ControlEventKind, OcsfClass>> = {
+  'kill-switch': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Kill Switch'),
+  rearm: ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Re-arm'),
+  'file-restore': FILE_UPDATE,
+  'sandbox-off': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Sandbox Off'),
+  'policy-change': API_UPDATE,
+  'refused-requests': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Refuse'),
+  'host-start': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Start'),
+  'host-stop': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Stop'),
+};
 
 function classOf(r: EventRecord): OcsfClass {
   switch (r.action.kind) {
@@ -107,6 +123,8 @@ function tags(r: EventRecord): { name: string; value: string }[] {
   add('agent.owner', r.agent.owner);
   add('agent.risk_tier', r.agent.riskTier);
   add('agent.attribution', r.agent.attribution);
+  add('subject.kind', r.agent.kind);
+  add('subject.evidence', r.agent.evidence);
   if (r.type === 'decision' && r.approval) {
     add('approval.approver', r.approval.approver);
     add('approval.outcome', r.approval.outcome);
@@ -123,8 +141,9 @@ function tags(r: EventRecord): { name: string; value: string }[] {
   return t;
 }
 
-/** Maps one record; undefined for control records (checkpoints, open, recovery). */
+/** Maps one record; undefined for the log's own records (checkpoints, open, recovery). */
 export function toOcsf(rec: AuditRecord, product: ProductInfo = PRODUCT): Json | undefined {
+  if (isControlEvent(rec)) return controlToOcsf(rec, product);
   if (!isEventRecord(rec)) return undefined;
   // Built by assignment, not spreads: this runs a million times in an export.
   const r = rec;
@@ -247,6 +266,99 @@ export function toOcsf(rec: AuditRecord, product: ProductInfo = PRODUCT): Json |
   return ev;
 }
 
+/** A control event of the guard (see the module comment). */
+function controlToOcsf(r: ControlRecord, product: ProductInfo): Json {
+  const c = r.control;
+  const cls = CONTROL_CLASS[c.event] ?? CONTROL_CLASS['host-start'];
+  const risk = controlRisk(r);
+  const severity_id = risk + 1;
+  const ctx = r.context ?? {};
+  const done = c.outcome === 'done';
+  const ev: Json = {
+    class_uid: cls.class_uid,
+    class_name: cls.class_name,
+    category_uid: cls.category_uid,
+    category_name: cls.category_name,
+    activity_id: cls.activity_id,
+    activity_name: cls.activity_name,
+    type_uid: cls.class_uid * 100 + cls.activity_id,
+    type_name: `${cls.class_name}: ${cls.activity_name}`,
+    time: r.time,
+    severity_id,
+    severity: SEVERITY[severity_id],
+    status_id: done ? 1 : 2,
+    status: done ? 'Success' : 'Failure',
+    status_detail: c.detail,
+    message: controlEventSummary(r),
+  };
+  const tags: { name: string; value?: string; values?: string[] }[] = [];
+  const add = (name: string, value: unknown): void => {
+    if (Array.isArray(value)) tags.push({ name, values: value.map(String) });
+    else if (value !== undefined && value !== null && value !== '') tags.push({ name, value: String(value) });
+  };
+  add('subject.kind', r.subject.kind);
+  add('subject.method', r.subject.method);
+  add('subject.evidence', r.subject.evidence);
+  add('control.event', c.event);
+  add('control.outcome', c.outcome);
+  for (const [k, v] of controlDataPairs(r)) add(`control.${k}`, v);
+  add('policy.hash', r.policyHash);
+  add('context.pep', ctx.pep);
+  add('context.workspace', ctx.workspace);
+  const metadata: Json = {
+    version: OCSF_VERSION,
+    product: { name: product.name, vendor_name: product.vendor, version: product.version },
+    uid: eventId(r),
+    log_name: 'agentpolicy-audit',
+    log_provider: 'agentpolicy',
+    sequence: r.seq,
+    logged_time: r.ts,
+  };
+  if (ctx.session) metadata.correlation_uid = ctx.session;
+  metadata.profiles = ['security_control', 'host'];
+  metadata.tags = tags;
+  ev.metadata = metadata;
+  const user: Json = { name: ctx.osUser ?? 'unknown' };
+  if (ctx.osUid !== undefined && ctx.osUid >= 0) user.uid = String(ctx.osUid);
+  user.type_id = 1;
+  user.type = 'User';
+  const actor: Json = { app_name: r.subject.id, app_uid: r.subject.id, user };
+  if (ctx.session || ctx.terminal) {
+    const session: Json = {};
+    if (ctx.session) session.uid = ctx.session;
+    if (ctx.terminal) session.terminal = ctx.terminal;
+    actor.session = session;
+  }
+  if (ctx.pep) actor.invoked_by = ctx.pep;
+  ev.actor = actor;
+  ev.device = { type_id: 2, type: 'Desktop', hostname: ctx.hostname ?? 'unknown' };
+  const sc = SECURITY_CONTROL[done ? 'allowed' : 'denied'];
+  ev.action_id = sc.action_id;
+  ev.action = sc.action;
+  ev.disposition_id = sc.disposition_id;
+  ev.disposition = sc.disposition;
+  if (c.event === 'policy-change') {
+    const data: Json = { after: c.data.after };
+    if (c.data.before !== undefined) data.before = c.data.before;
+    if (c.data.layers) data.layers = c.data.layers;
+    if (c.data.file) data.file = c.data.file;
+    ev.policy = { name: 'effective policy', uid: c.data.after, version: c.data.after.slice(0, 12), desc: c.detail, is_applied: true, data };
+  } else if (r.policyHash) {
+    ev.policy = { name: 'effective policy', uid: r.policyHash, version: r.policyHash.slice(0, 12), is_applied: true };
+  }
+  ev.risk_level_id = risk;
+  ev.risk_level = RISK[risk];
+  if (c.event === 'file-restore') {
+    const p = c.data.path;
+    ev.file = { name: path.basename(p) || p, path: p, type_id: 0, type: 'Unknown', parent_folder: path.dirname(p) };
+  } else {
+    ev.api = { operation: `agentpolicy.${c.event}`, service: { name: 'agentpolicy' }, request: { uid: eventId(r), data: c.data } };
+    ev.src_endpoint = { hostname: ctx.hostname ?? 'unknown' };
+    if (c.event === 'refused-requests') ev.count = c.data.count;
+  }
+  return ev;
+}
+
 /** What Process Activity has no attribute for: the chain link, the commands analysis found, approval and result details. */
 function unmapped(r: EventRecord): Json {
   const u: Json = { log_prev_hash: r.prev, effect: r.decision?.effect };
@@ -300,6 +412,8 @@ function tagsJson(r: EventRecord): string {
   t = tag(t, 'agent.owner', r.agent.owner);
   t = tag(t, 'agent.risk_tier', r.agent.riskTier);
   t = tag(t, 'agent.attribution', r.agent.attribution);
+  t = tag(t, 'subject.kind', r.agent.kind);
+  t = tag(t, 'subject.evidence', r.agent.evidence);
   if (r.type === 'decision' && r.approval) {
     t = tag(t, 'approval.approver', r.approval.approver);
     t = tag(t, 'approval.outcome', r.approval.outcome);
@@ -324,8 +438,10 @@ function unmappedJson(r: EventRecord): string {
   return jobj1('log_prev_hash', r.prev, u);
 }
 
-/** JSON.stringify(toOcsf(rec, product)), built directly as text; undefined for control records. */
+/** JSON.stringify(toOcsf(rec, product)), built directly as text; undefined for the log's own records. */
 export function ocsfLine(rec: AuditRecord, product: ProductInfo = PRODUCT): string | undefined {
+  // Control events are rare: no hand-built text, the object serialised is the same bytes by construction.
+  if (rec.type === 'control') return JSON.stringify(controlToOcsf(rec, product));
   if (!isEventRecord(rec)) return undefined;
   const r = rec;
   const cls = classOf(r);

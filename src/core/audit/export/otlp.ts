@@ -4,7 +4,7 @@
  * process.*, file.*, vcs.*); the rest are under agentpolicy.*.
  */
 import type { AuditRecord } from '../types';
-import { controlSummary, eventId, isEventRecord, outcomeOf, PRODUCT, programName, recordTime, summary } from './common';
+import { controlDataPairs, controlEventSummary, controlRisk, eventId, isControlEvent, isEventRecord, logRecordSummary, outcomeOf, PRODUCT, programName, recordTime, summary } from './common';
 import type { ProductInfo } from './common';
 
 export type AnyValue = { stringValue: string } | { intValue: string } | { boolValue: boolean } | { doubleValue: number } | { arrayValue: { values: AnyValue[] } };
@@ -53,8 +53,11 @@ export function toOtlpLogRecord(rec: AuditRecord): OtlpLogRecord {
     if (o === 'denied' || o === 'rejected') [severityNumber, severityText] = [13, 'WARN'];
     else if (o === 'pending' || o === 'approved') [severityNumber, severityText] = [10, 'INFO2'];
     body = summary(r);
-    add('gen_ai.agent.id', r.agent.id);
-    add('gen_ai.agent.name', r.agent.name ?? r.agent.id);
+    // A person is not an AI agent: the subject attributes say who it was.
+    if (r.agent.kind !== 'person') {
+      add('gen_ai.agent.id', r.agent.id);
+      add('gen_ai.agent.name', r.agent.name ?? r.agent.id);
+    }
     add('gen_ai.request.model', r.agent.model);
     add('gen_ai.provider.name', r.agent.provider);
     add('gen_ai.conversation.id', r.context.session);
@@ -75,6 +78,12 @@ export function toOtlpLogRecord(rec: AuditRecord): OtlpLogRecord {
     add('agentpolicy.agent.owner', r.agent.owner);
     add('agentpolicy.agent.risk_tier', r.agent.riskTier);
     add('agentpolicy.agent.attribution', r.agent.attribution);
+    if (r.agent.kind) {
+      add('agentpolicy.subject.id', r.agent.id);
+      add('agentpolicy.subject.kind', r.agent.kind);
+      add('agentpolicy.subject.method', r.agent.attribution);
+    }
+    add('agentpolicy.subject.evidence', r.agent.evidence);
     add('agentpolicy.session.terminal', r.context.terminal);
     add('agentpolicy.workspace', r.context.workspace);
     add('agentpolicy.pep', r.context.pep);
@@ -103,8 +112,33 @@ export function toOtlpLogRecord(rec: AuditRecord): OtlpLogRecord {
       add('agentpolicy.result.error', r.result.error);
     }
     add('agentpolicy.policy.hash', r.policyHash);
+  } else if (isControlEvent(rec)) {
+    const r = rec;
+    const c = r.control;
+    const ctx = r.context ?? {};
+    if (c.outcome === 'refused' || controlRisk(r) >= 3) [severityNumber, severityText] = [13, 'WARN'];
+    else if (controlRisk(r) >= 1) [severityNumber, severityText] = [10, 'INFO2'];
+    body = controlEventSummary(r);
+    if (r.subject.kind === 'agent') add('gen_ai.agent.id', r.subject.id);
+    add('agentpolicy.subject.id', r.subject.id);
+    add('agentpolicy.subject.kind', r.subject.kind);
+    add('agentpolicy.subject.method', r.subject.method);
+    add('agentpolicy.subject.evidence', r.subject.evidence);
+    add('agentpolicy.control.event', c.event);
+    add('agentpolicy.control.outcome', c.outcome);
+    add('agentpolicy.control.detail', c.detail);
+    add('user.name', ctx.osUser);
+    if (ctx.osUid !== undefined && ctx.osUid >= 0) add('user.id', String(ctx.osUid));
+    add('host.name', ctx.hostname);
+    add('gen_ai.conversation.id', ctx.session);
+    add('agentpolicy.workspace', ctx.workspace);
+    add('agentpolicy.pep', ctx.pep);
+    if (c.event === 'file-restore') add('file.path', c.data.path);
+    if (c.event === 'sandbox-off') add('process.executable.path', c.data.program);
+    for (const [k, v] of controlDataPairs(r)) add(`agentpolicy.control.data.${k}`, v);
+    add('agentpolicy.policy.hash', r.policyHash);
   } else {
-    body = controlSummary(rec);
+    body = logRecordSummary(rec);
     if (rec.type === 'checkpoint') add('agentpolicy.checkpoint.jws', rec.jws);
   }
   return {

@@ -19,7 +19,7 @@ import type { Writable } from 'stream';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import { parseRecordLine, readLineChunks } from '../reader';
 import type { ReadStats, RecordFilter } from '../reader';
-import { resolveLogFiles } from '../segments';
+import { targetFiles } from '../target';
 import { formatRecord } from './format';
 import type { ExportFormat } from './format';
 
@@ -93,11 +93,11 @@ export function formatChunk(bytes: Uint8Array, format: ExportFormat, filter: Rec
 }
 
 /**
- * Streams `target` (a log directory or a segment file) to `out` in `format`;
- * see the module comment.
+ * Streams `target` (a log directory, a root of streams — stream after stream —, or a
+ * segment file) to `out` in `format`; see the module comment.
  */
 export async function runExport(target: string, format: ExportFormat, out: Writable, filter: RecordFilter = {}, opts: ExportOptions = {}): Promise<ExportResult> {
-  const { files } = resolveLogFiles(target);
+  const files = targetFiles(target);
   const result: ExportResult = { events: 0, omitted: 0, stats: { skipped: 0, torn: 0 }, workers: 0 };
   const workers = workerCount(files, opts);
   const pool = workers > 0 ? await WorkerPool.start(workers, format, filter, opts.workerScript ?? __filename) : undefined;

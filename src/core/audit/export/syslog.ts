@@ -1,6 +1,6 @@
 /** RFC 5424 syslog messages with structured data, and RFC 6587 octet-counting framing. */
 import type { AuditRecord } from '../types';
-import { controlSummary, isEventRecord, isoTime, oneLine, outcomeOf, summary } from './common';
+import { controlDataPairs, controlEventSummary, controlRisk, isControlEvent, isEventRecord, isoTime, logRecordSummary, oneLine, outcomeOf, summary } from './common';
 
 /** SD-ID for our parameters. 32473 is the documentation enterprise number (RFC 5612) until one is registered. */
 export const SD_ID = 'agentpolicy@32473';
@@ -48,6 +48,8 @@ export function toSyslog(rec: AuditRecord, opts: SyslogOptions = {}): string {
       ['agentOwner', r.agent.owner],
       ['riskTier', r.agent.riskTier],
       ['attribution', r.agent.attribution],
+      ['subjectKind', r.agent.kind],
+      ['evidence', r.agent.evidence],
       ['user', r.context.osUser],
       ['session', r.context.session],
       ['terminal', r.context.terminal],
@@ -66,9 +68,32 @@ export function toSyslog(rec: AuditRecord, opts: SyslogOptions = {}): string {
     );
     if (r.type === 'decision' && r.approval) params.push(['approver', r.approval.approver], ['approvalScope', r.approval.scope]);
     if (r.type === 'result') params.push(['ref', r.ref], ['ran', String(r.result.ran)], ['exitCode', r.result.exitCode]);
+  } else if (isControlEvent(rec)) {
+    const r = rec;
+    const c = r.control;
+    const ctx = r.context ?? {};
+    // warning for what lowers protection or was refused, notice for the other control actions, info for host start/stop.
+    severity = c.outcome === 'refused' || controlRisk(r) >= 3 ? 4 : controlRisk(r) >= 1 ? 5 : 6;
+    time = r.time;
+    host = ctx.hostname;
+    msg = controlEventSummary(r);
+    params.push(
+      ['event', c.event],
+      ['outcome', c.outcome],
+      ['subject', r.subject.id],
+      ['subjectKind', r.subject.kind],
+      ['attribution', r.subject.method],
+      ['evidence', r.subject.evidence],
+      ['user', ctx.osUser],
+      ['session', ctx.session],
+      ['workspace', ctx.workspace],
+      ['pep', ctx.pep],
+      ['policyHash', r.policyHash],
+    );
+    for (const [k, v] of controlDataPairs(r)) params.push([`data.${k}`, Array.isArray(v) ? v.join(',') : typeof v === 'boolean' ? String(v) : v]);
   } else {
     time = rec.ts;
-    msg = controlSummary(rec);
+    msg = logRecordSummary(rec);
     if (rec.type === 'checkpoint') params.push(['jws', rec.jws], ['why', rec.why]);
     if (rec.type === 'open') host = rec.hostname;
   }

@@ -10,6 +10,7 @@
 import * as path from 'path';
 import { readRecords } from '../reader';
 import { listSegments, readTail } from '../segments';
+import { resolveAuditTarget } from '../target';
 import type { AuditRecord } from '../types';
 import { ShipCursor } from './cursor';
 import { RetryableError } from './transports';
@@ -127,4 +128,73 @@ export async function shipOnce(o: ShipOptions): Promise<ShipResult> {
     res.backlog = Math.max(0, now.seq - res.cursorSeq);
     return res;
   }
+}
+
+// ---------------------------------------------------------------------------
+// A root of streams: each stream is its own log with its own cursor.
+
+export interface ShipTargetOptions extends Omit<ShipOptions, 'dir' | 'cursorFile'> {
+  /** A log folder or a root of streams. */
+  target: string;
+  /**
+   * Cursor file for a single log; for a root, each stream's cursor is this name with
+   * `.stream-N` before its extension. Default: `ship-<destination>.cursor.json` in each log folder.
+   */
+  cursorFile?: string;
+}
+
+export interface StreamShipResult extends ShipResult {
+  /** `stream-2`, `.`, or the log folder's name. */
+  name: string;
+  dir: string;
+  cursorFile: string;
+}
+
+export interface ShipTargetResult {
+  sent: number;
+  /** Records still waiting, over every stream. */
+  backlog: number;
+  retries: number;
+  streams: StreamShipResult[];
+  /** Why the run stopped early (the first stream that failed; later streams were not tried). */
+  error?: string;
+}
+
+/** The cursor file of one log of a target. */
+export function cursorFileFor(logDir: string, name: string, transport: Transport, given: string | undefined, many: boolean): string {
+  if (!given) return defaultCursorFile(logDir, transport);
+  if (!many) return given;
+  const ext = path.extname(given);
+  const tag = name === '.' ? 'root' : name;
+  return ext ? `${given.slice(0, -ext.length)}.${tag}${ext}` : `${given}.${tag}`;
+}
+
+/**
+ * Ships every log of `target` (one folder, or each stream of a root in turn), each after
+ * its own durable cursor. Stops at the first stream the destination refuses: the others
+ * wait for the next run (their backlog is counted).
+ */
+export async function shipTarget(o: ShipTargetOptions): Promise<ShipTargetResult> {
+  const { target, cursorFile: given, ...common } = o;
+  const t = resolveAuditTarget(target);
+  if (t.kind === 'file') throw new Error(`${target} is a segment file; ship takes a log folder or an audit root`);
+  const many = t.kind === 'root';
+  const out: ShipTargetResult = { sent: 0, backlog: 0, retries: 0, streams: [] };
+  for (const l of t.logs) {
+    const cursorFile = cursorFileFor(l.dir, l.name, o.transport, given, many);
+    if (out.error) {
+      const waiting = backlog(l.dir, cursorFile);
+      const head = logHead(l.dir);
+      out.streams.push({ name: l.name, dir: l.dir, cursorFile, sent: 0, backlog: waiting, cursorSeq: head.seq - waiting, logId: head.logId, retries: 0, error: 'not tried: an earlier stream failed' });
+      out.backlog += waiting;
+      continue;
+    }
+    const r = await shipOnce({ ...common, dir: l.dir, cursorFile });
+    out.streams.push({ name: l.name, dir: l.dir, cursorFile, ...r });
+    out.sent += r.sent;
+    out.backlog += r.backlog;
+    out.retries += r.retries;
+    if (r.error) out.error = many ? `${l.name}: ${r.error}` : r.error;
+  }
+  return out;
 }
