@@ -51,14 +51,26 @@ export function compileGlob(source: string, opts: GlobOptions): Glob {
   if (dialect === 'token' && pattern === '*') return { source, any: true, test: () => true };
   // Plain text: string equality.
   if (!/[*?[{\\@+!(]/.test(pattern)) return { source, any: false, test: (t) => fold(t) === pattern };
-  // Compiled on first use: a large policy has many globs, and one decision tests a few.
-  let prog: Inst[] | undefined;
+  // Compiled on first use: a large policy has many globs, and one decision tests a few. A pattern
+  // with at most one unbounded wildcard cannot make a regular expression backtrack badly: those
+  // (most of them: `*.pem`, `src/gen/**`) run as one; the rest on the automaton.
+  let test: ((t: string) => boolean) | undefined;
   return {
     source,
     any: false,
     test: (t) => {
-      prog ??= compile(dialect === 'path' ? pathAst(pattern, dot) : new Parser(pattern, 'token', dot).parseSeq(''));
-      return run(prog, fold(t), dialect);
+      if (!test) {
+        const ast = dialect === 'path' ? pathAst(pattern, dot) : new Parser(pattern, 'token', dot).parseSeq('');
+        const re = stars(ast) <= 1 ? toRegExp(ast, dialect) : undefined;
+        if (re !== undefined) {
+          const compiled = new RegExp(`^${re}$`, 's');
+          test = (x) => compiled.test(x);
+        } else {
+          const prog = compile(ast);
+          test = (x) => run(prog, x, dialect);
+        }
+      }
+      return test(fold(t));
     },
   };
 }
@@ -300,6 +312,57 @@ function splitSegments(p: string): string[] {
   }
   out.push(cur);
   return out;
+}
+
+/** Unbounded wildcards in a pattern (the regular-expression fast path allows one). */
+function stars(n: Node): number {
+  switch (n.t) {
+    case 'star':
+    case 'all':
+      return 1;
+    case 'seq':
+      return n.items.reduce((k, i) => k + stars(i), 0);
+    case 'rep':
+      return n.max === Infinity ? 2 : stars(n.node);
+    case 'alt':
+    case 'not':
+    case 'class':
+      return 2; // kept on the automaton
+    default:
+      return 0;
+  }
+}
+
+/** A regular expression for the simple node kinds, or undefined. */
+function toRegExp(n: Node, dialect: 'token' | 'path'): string | undefined {
+  const inSeg = dialect === 'path' ? '[^/]' : '[\\s\\S]';
+  switch (n.t) {
+    case 'lit':
+      return n.c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    case 'any':
+      return inSeg;
+    case 'star':
+      return `${inSeg}*`;
+    case 'all':
+      return '[\\s\\S]*';
+    case 'nodot':
+      return '(?!\\.)';
+    case 'seq': {
+      let out = '';
+      for (const i of n.items) {
+        const r = toRegExp(i, dialect);
+        if (r === undefined) return undefined;
+        out += r;
+      }
+      return out;
+    }
+    case 'rep': {
+      const r = toRegExp(n.node, dialect);
+      return r === undefined || n.max !== 1 ? undefined : n.min === 1 ? r : `(?:${r})?`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
