@@ -45,7 +45,8 @@
       dl.append(dt, dd);
     };
     add('Action', r.what);
-    add('Agent', `${r.agent} (via ${r.source})`);
+    if (r.careful) add('Careful', r.careful);
+    add('Who', `${r.agent} — ${r.subject || 'unknown'} (via ${r.source})`);
     add('Decision', `${label(r)} — policy said ${r.effect}`);
     add('Rules', r.ruleIds.length ? `${r.ruleIds.join(', ')} (${r.layer} layer)` : `${r.layer} default`);
     add('Approver', r.approvedBy ? `${r.approvedBy}${r.scope ? ` (${r.scope})` : ''}` : '—');

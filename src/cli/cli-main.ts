@@ -170,7 +170,7 @@ export async function main(argv: string[], io: IO): Promise<number> {
         }
         const d = runDecision(ctx, req);
         if (args.booleans.has('--json')) io.out.write(JSON.stringify(decisionJson(d)) + '\n');
-        else io.out.write(decisionLine(d, line) + '\n');
+        else io.out.write(decisionLine(d, line, ctx.resolved.policy) + '\n');
         if (d.ignored.length && !args.booleans.has('--json')) for (const i of d.ignored) io.err.write(`note: ${i}\n`);
         return EXIT[d.effect];
       }

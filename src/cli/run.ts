@@ -83,7 +83,10 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
   if (!guard) return 126;
   try {
     // The sandbox opens while the broker decides on the run (its relay boots meanwhile).
-    const box = sandboxed ? startSandboxed({ argv, policy: ctx.resolved.policy, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir') }) : undefined;
+    const box = sandboxed ? startSandboxed({ argv, policy: ctx.resolved.policy, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir'), onEgress: (e) => {
+      // The broker logged what it decided; what the proxy settled itself (model hosts, local-address refusals) is logged here.
+      if (guard.own && e.by !== 'policy' && e.by !== 'developer') void guard.own.recordEgress(agent, e).catch(() => undefined);
+    } }) : undefined;
     const first = await askBroker(guard.socketPath, { v: 1, type: 'decide', source: 'run', token: guard.token, cwd: process.cwd(), launch: argv, pid: process.pid });
     if (first.decision !== 'allow') {
       await box?.cancel();
@@ -92,8 +95,9 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
     }
     const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env });
     if (!sandboxed && !nested) {
-      // TODO(lead): a broker request for control events, so a run under an outside host (AGENTPOLICY_SOCKET) audits this too.
-      await guard.own?.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}`, data: { program: argv[0], argv, reason: '--no-sandbox' } });
+      // The person's choice to run without the sandbox is recorded, in whichever host guards the run.
+      if (guard.own) await guard.own.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}`, data: { program: argv[0], argv, reason: '--no-sandbox' } });
+      else await askBroker(guard.socketPath, { v: 1, type: 'sandbox-off', token: guard.token, argv }, 5000);
     }
     const started = Date.now();
     const code = box

@@ -7,6 +7,13 @@ import type { GuardService } from './guardService';
 import { SETTINGS } from './ids';
 import { dispose } from './logger';
 
+export interface ShipReport {
+  destination: string;
+  sent: number;
+  backlog: number;
+  error?: string;
+}
+
 const SECRET_HEC_TOKEN = 'agentPolicy.hecToken';
 const INTERVAL_MS = 30_000;
 
@@ -46,7 +53,7 @@ export class AuditShipping implements vscode.Disposable {
     if (token) await context.secrets.store(SECRET_HEC_TOKEN, token);
   }
 
-  private configured(): boolean {
+  configured(): boolean {
     const c = vscode.workspace.getConfiguration();
     return [SETTINGS.auditSyslog, SETTINGS.auditHecUrl, SETTINGS.auditOtlpUrl].some((k) => !!c.get<string>(k));
   }
@@ -54,11 +61,13 @@ export class AuditShipping implements vscode.Disposable {
   private restart(): void {
     this.stop();
     if (!this.configured()) {
+      void vscode.commands.executeCommand('setContext', 'agentPolicy.shippingConfigured', false);
       this.backlog = undefined;
       this.changed.fire();
       return;
     }
     this.timer = setInterval(() => void this.ship(), INTERVAL_MS);
+    void vscode.commands.executeCommand('setContext', 'agentPolicy.shippingConfigured', true);
     this.shipSoon();
   }
 
@@ -73,13 +82,18 @@ export class AuditShipping implements vscode.Disposable {
     this.soon = setTimeout(() => void this.ship(), 2000);
   }
 
-  /** Ships now; runs one at a time (a call during a run waits for it, then ships again). */
-  ship(): Promise<void> {
-    this.chain = this.chain.then(() => this.shipNow());
-    return this.chain;
+  /**
+   * Ships now; runs one at a time (a call during a run waits for it, then ships again).
+   * Resolves with what happened, or undefined when no destination is configured.
+   */
+  ship(): Promise<ShipReport | undefined> {
+    const run = this.chain.then(() => this.shipNow());
+    this.chain = run.then(() => undefined, () => undefined);
+    return run;
   }
 
-  private async shipNow(): Promise<void> {
+  private async shipNow(): Promise<ShipReport | undefined> {
+    if (!this.configured()) return undefined;
     try {
       await this.guard.ready;
       const c = vscode.workspace.getConfiguration();
@@ -97,12 +111,14 @@ export class AuditShipping implements vscode.Disposable {
         this.lastError = r.error;
         if (r.error) this.logger.error(`[ship] ${transport.id}: ${r.error}; ${r.backlog} record(s) waiting`);
         else if (r.sent) this.logger.info(`[ship] ${transport.id}: sent ${r.sent}`);
+        return { destination: transport.id, sent: r.sent, backlog: r.backlog, error: r.error };
       } finally {
         await transport.close();
       }
     } catch (e) {
       this.lastError = (e as Error).message;
       this.logger.error(`[ship] ${this.lastError}`);
+      return { destination: 'the configured destination', sent: 0, backlog: this.backlog ?? 0, error: this.lastError };
     } finally {
       this.changed.fire();
     }

@@ -1,26 +1,30 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import { EXPORT_FORMATS } from '../core/audit/export/index';
+import { describeFindings, displayed, displayText } from '../core/text/display';
+import { FORMAT_INFO } from './commands';
 import type { GuardService, SessionDecision } from './guardService';
 import { COMMANDS } from './ids';
 import { dispose } from './logger';
-import { displayText } from '../core/text/display';
 
 /** A row the webview shows: plain data, no functions. */
 function row(d: SessionDecision) {
+  const shown = displayed(d.what, { maxLength: 2000 });
   return {
     seq: d.seq,
     time: d.time,
-    agent: d.subject.id,
+    agent: displayText(d.subject.kind === 'person' ? `${d.subject.id} (you)` : d.subject.id),
     subject: `${d.subject.kind} (${d.subject.method})`,
     source: d.source,
-    what: displayText(d.what, 4000),
+    // Commands as the person must see them: control, invisible and look-alike characters escaped.
+    what: shown.text,
+    careful: describeFindings(shown.findings),
     kind: d.decision.actions.find((a) => a.kind !== 'command')?.kind ?? d.decision.actions[0]?.kind ?? 'command',
     effect: d.decision.effect,
     final: d.outcome.final,
     ruleIds: d.decision.ruleIds,
     layer: d.decision.layer,
-    reasons: d.decision.reasons,
+    reasons: d.decision.reasons.map((r) => displayText(r, { keepNewlines: true })),
     approvedBy: d.outcome.by,
     scope: d.outcome.scope ?? '',
   };
@@ -60,7 +64,7 @@ export class AuditView implements vscode.Disposable {
   <select id="agent" aria-label="Agent"><option value="">All agents</option></select>
   <select id="decision" aria-label="Decision"><option value="">All decisions</option><option>allow</option><option>deny</option><option value="ask">asked</option></select>
   <select id="kind" aria-label="Action kind"><option value="">All kinds</option><option>command</option><option>file.read</option><option>file.write</option><option>file.delete</option><option>git.push</option><option>network</option><option>env.set</option><option>opaque</option></select>
-  <select id="format" aria-label="Export format">${EXPORT_FORMATS.map((f) => `<option>${f}</option>`).join('')}</select>
+  <select id="format" aria-label="Export format" title="Export format">${EXPORT_FORMATS.map((f) => `<option value="${f}" title="${FORMAT_INFO[f].detail}">${FORMAT_INFO[f].label}</option>`).join('')}</select>
   <button id="export">Export…</button>
 </header>
 <table><thead><tr><th>Time</th><th>Agent</th><th>Decision</th><th>Kind</th><th>Action</th><th>Rule</th></tr></thead><tbody id="rows"></tbody></table>

@@ -3,45 +3,65 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { Logger } from '../core/broker/broker';
+import type { Subject } from '../core/identity/subject';
 import { decide } from '../core/pdp/decide';
+import { diffStat, unifiedDiff } from '../core/text/diff';
+import { COMMANDS } from './ids';
 import { dispose } from './logger';
+import type { PolicyGate } from './policyGate';
 import type { PolicyService } from './policyService';
 
 /** Large files are not snapshotted (protected state is small config). */
 const MAX_SNAPSHOT = 1 << 20;
+const SAVE_MATCH_MS = 10_000;
+export const REJECTED_SCHEME = 'agentpolicy-rejected';
 
 /**
- * The backstop for protected paths: a snapshot of each protected file as last known good
- * (at activation and after each approved change). A change nobody approved — on disk from
- * a terminal, or saved from an editor — is reverted from the snapshot, the developer is
- * told what and why, and it is audited. Agents with hook adapters are stopped before they
- * write; this catches everything else after the fact.
+ * The backstop for protected paths other than policy files (agent configs with hooks, the
+ * guard's own state): a snapshot of each as last known good. A change the person saves in the
+ * editor is theirs and stays. A change on disk nobody approved is put back from the snapshot at
+ * once (an agent config takes effect the moment it is read), the person is told, can review
+ * the diff and keep it. Policy files are the policy gate's (held, not reverted).
  */
-export class FileGuard implements vscode.Disposable {
+export class FileGuard implements vscode.Disposable, vscode.TextDocumentContentProvider {
   private disposables: vscode.Disposable[] = [];
   private watchers: vscode.Disposable[] = [];
   /** Absolute path → content when last known good (null: it did not exist). */
   private readonly snapshots = new Map<string, Buffer | null>();
+  /** The change that was put back, for review: path → content. */
+  private readonly rejected = new Map<string, Buffer | null>();
   private readonly approved = new Set<string>();
+  private readonly saves = new Map<string, { text: string; at: number }>();
+  private readonly typed = new Set<string>();
   private readonly restoredEmitter = new vscode.EventEmitter<string>();
   readonly onDidRestore = this.restoredEmitter.event;
-  private readonly acceptedEmitter = new vscode.EventEmitter<string>();
-  /** A protected file changed with approval (the policy may need reloading). */
-  readonly onDidAccept = this.acceptedEmitter.event;
   readonly restored: string[] = [];
 
   constructor(
     private readonly policies: PolicyService,
+    private readonly gate: PolicyGate,
     private readonly logger: Logger,
-    private readonly audit: (file: string, what: string, ruleIds: string[]) => Promise<void>,
+    private readonly audit: (what: string, file: string, subject: Subject, effect: 'allow' | 'deny', ruleIds?: string[]) => Promise<void>,
   ) {
-    this.disposables.push(this.restoredEmitter, this.acceptedEmitter, policies.onDidChange(() => void this.rewatch()));
+    this.disposables.push(
+      this.restoredEmitter,
+      vscode.workspace.registerTextDocumentContentProvider(REJECTED_SCHEME, this),
+      policies.onDidChange(() => void this.rewatch()),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        // Typed (or pasted, undone) in an editor the person sees.
+        if (e.document.uri.scheme === 'file' && e.contentChanges.length && vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.typed.add(path.resolve(e.document.uri.fsPath));
+      }),
+      vscode.workspace.onWillSaveTextDocument((e) => {
+        const f = path.resolve(e.document.uri.fsPath);
+        if (e.document.uri.scheme === 'file' && (this.typed.delete(f) || e.reason === vscode.TextDocumentSaveReason.Manual)) this.saves.set(f, { text: e.document.getText(), at: Date.now() });
+      }),
+    );
     // Snapshots are taken just after activation, not on its path.
     const t = setTimeout(() => void this.rewatch(), 0);
     this.disposables.push({ dispose: () => clearTimeout(t) });
   }
 
-  /** The extension itself is about to change `file` on the developer's behalf (Create Policy, Keep). */
+  /** The extension itself is about to change `file` on the person's behalf (Keep). */
   approve(file: string): void {
     this.approved.add(path.resolve(file));
   }
@@ -62,6 +82,9 @@ export class FileGuard implements vscode.Disposable {
       });
   }
 
+  /** The first scan is done: a protected file seen only later did not exist before (its snapshot is "absent"). */
+  private scanned = false;
+
   private async rewatch(): Promise<void> {
     this.watchers = dispose(this.watchers);
     for (const { base, glob } of this.patterns()) {
@@ -71,8 +94,7 @@ export class FileGuard implements vscode.Disposable {
       const found = await vscode.workspace.findFiles(new vscode.RelativePattern(vscode.Uri.file(base), glob), undefined, 200).then(undefined, () => []);
       for (const u of found) if (!this.snapshots.has(u.fsPath)) this.snapshots.set(u.fsPath, readSmall(u.fsPath));
     }
-    // Files that do not exist yet are protected too: their snapshot is "absent".
-    for (const f of [path.join(this.policies.workspace, '.agentpolicy.yaml')]) if (!this.snapshots.has(f)) this.snapshots.set(f, readSmall(f));
+    this.scanned = true;
   }
 
   /** Is `file` protected by the policy in force? Returns the deciding rule ids. */
@@ -82,19 +104,30 @@ export class FileGuard implements vscode.Disposable {
   }
 
   private async changed(file: string): Promise<void> {
+    file = path.resolve(file);
+    // Policy files are held by the policy gate, never reverted.
+    if (this.gate.isGated(file) || path.basename(file) === '.agentpolicy.yaml') return;
     const rules = this.protectedBy(file);
     if (!rules) return;
     const now = readSmall(file);
-    if (this.approved.delete(path.resolve(file))) {
+    const save = this.saves.get(file);
+    if (this.approved.delete(file)) {
       this.snapshots.set(file, now);
-      this.acceptedEmitter.fire(file);
       return;
     }
-    const before = this.snapshots.has(file) ? this.snapshots.get(file)! : undefined;
-    if (before === undefined) {
-      // Never seen: the first sighting becomes the snapshot (e.g. a folder's file found late).
+    if (save && now !== null && now.toString('utf8') === save.text && Date.now() - save.at < SAVE_MATCH_MS) {
+      // The person saved it in the editor: theirs, kept, and audited as theirs.
+      this.saves.delete(file);
       this.snapshots.set(file, now);
-      this.acceptedEmitter.fire(file);
+      const person: Subject = { kind: 'person', id: os.userInfo().username, method: 'editor', evidence: 'saved in the editor' };
+      await this.audit(`the person saved protected file ${file} in the editor`, file, person, 'allow');
+      return;
+    }
+    // Not seen by the first scan: it did not exist then, so its creation is a change like any other.
+    const before = this.snapshots.has(file) ? this.snapshots.get(file)! : this.scanned ? null : undefined;
+    if (before === undefined) {
+      // Still scanning: the first sighting becomes the snapshot.
+      this.snapshots.set(file, now);
       return;
     }
     if (same(before, now)) return;
@@ -109,20 +142,45 @@ export class FileGuard implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Agent Policy could not restore the protected file ${file}: ${(e as Error).message}`);
       return;
     }
+    this.rejected.set(file, now);
     this.restored.push(file);
     this.restoredEmitter.fire(file);
-    const what = `${before === null ? 'removed' : now === null ? 'recreated' : 'restored'} ${file} after an unapproved change (rule ${rules.join(', ')})`;
+    const what = `${before === null ? 'removed' : now === null ? 'recreated' : 'restored'} ${file} after a change made outside the editor (rule ${rules.join(', ')})`;
     this.logger.info(`[fileGuard] ${what}`);
-    await this.audit(file, what, rules);
-    const keep = 'Keep the change';
-    const choice = await vscode.window.showWarningMessage(`Agent Policy ${what}. Protected files only change with your approval.`, keep, 'Show Log');
-    if (choice === keep) {
-      this.approve(file);
-      if (now === null) fs.rmSync(file, { force: true });
-      else fs.writeFileSync(file, now);
-    } else if (choice === 'Show Log') {
-      void vscode.commands.executeCommand('workbench.action.output.show.extension-output-agentpolicy.agent-policy-#1-Agent Policy');
-    }
+    const unknown: Subject = { kind: 'unknown', id: 'unknown', method: 'none', evidence: 'changed on disk outside the editor (file watcher)' };
+    await this.audit(what, file, unknown, 'deny', rules);
+    const review = 'Review the change…';
+    const choice = await vscode.window.showWarningMessage(`Agent Policy ${what}. Protected files change only with your approval.`, review, 'Show Log');
+    if (choice === review) await this.review(file);
+    else if (choice === 'Show Log') await vscode.commands.executeCommand(COMMANDS.showLog);
+  }
+
+  /** The diff of what was put back and what was written, and Keep. */
+  async review(file: string): Promise<void> {
+    if (!this.rejected.has(file)) return;
+    const change = this.rejected.get(file)!;
+    const right = vscode.Uri.from({ scheme: REJECTED_SCHEME, path: file, query: String(Date.now()) });
+    await vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(file), right, `${path.basename(file)}: restored ↔ the change that was undone`, { preview: true });
+    const before = readSmall(file)?.toString('utf8') ?? '';
+    const after = change?.toString('utf8') ?? '';
+    const keep: vscode.MessageItem = { title: 'Keep the change' };
+    const choice = await vscode.window.showWarningMessage(
+      `Keep the change to ${path.basename(file)} that was undone?`,
+      { modal: true, detail: `${change === null ? 'It deleted the file.' : diffStat(before, after)}. The diff is open in the editor.\n\n${unifiedDiff(before, after).join('\n')}` },
+      keep,
+      { title: 'Leave it restored', isCloseAffordance: true } as vscode.MessageItem,
+    );
+    if (choice !== keep) return;
+    this.approve(file);
+    if (change === null) fs.rmSync(file, { force: true });
+    else fs.writeFileSync(file, change);
+    this.rejected.delete(file);
+    const person: Subject = { kind: 'person', id: os.userInfo().username, method: 'editor', evidence: 'kept the undone change after reviewing its diff' };
+    await this.audit(`the person kept a reviewed change to ${file}`, file, person, 'allow');
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.rejected.get(path.resolve(uri.path))?.toString('utf8') ?? '';
   }
 
   dispose(): void {

@@ -106,6 +106,19 @@ export const manualClaudeHookGuard: Guard = {
   knownGaps: { audit: '`agentpolicy hook claude` on main writes no audit record without a broker (#8)' },
 };
 
+/**
+ * `agentpolicy run --approver deny -- <agent …>` (#9, #10): no hooks; the agent starts as the
+ * registered agent it is, inside the sandbox; its shell commands meet the trap (its own
+ * plumbing recognised), its file tools the sandbox, and every decision is audited under it.
+ */
+export const runGuard: Guard = {
+  name: 'agentpolicy run (sandboxed, no hooks)',
+  unavailable: () => (fs.existsSync(CLI) ? (spawnSync('bwrap', ['--version']).status === 0 ? null : 'bubblewrap is not installed (apt-get install bubblewrap)') : 'dist/cli.js is not built'),
+  install: () => undefined,
+  prefix: (_agent, sb) => [process.execPath, CLI, 'run', '--approver', 'deny', '--home', sb.home, '--'],
+  env: (_agent, sb) => ({ XDG_STATE_HOME: stateDir(sb), AGENTPOLICY_NO_DAEMON: '1' }),
+};
+
 /** No guard at all: the negative control, showing each scenario's effect check can fail. */
 export const noGuard: Guard = {
   name: 'no guard',

@@ -11,6 +11,7 @@ import { compilePolicy } from '../../src/core/policy/compile';
 import { loadPolicyText } from '../../src/core/policy/load';
 import { baseline, recommendedUserLayer } from '../../src/core/policy/resolve';
 import { initShellParser } from '../../src/core/shell/parser';
+import { requireSystem } from '../support/system';
 
 /**
  * The terminal and git enforcement points against real bash, zsh and git with a bare
@@ -70,7 +71,8 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     return exec(argv, { cwd: work, env: e });
   }
 
-  before(async () => {
+  before(async function () {
+    requireSystem(this, 'git', 'zsh');
     await initShellParser();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-guard-'));
     remote = path.join(tmp, 'remote.git');
@@ -94,6 +96,7 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
   });
 
   after(async () => {
+    if (!tmp) return; // skipped: a system package is missing
     await host.close();
     if (savedRuntime === undefined) delete process.env.XDG_RUNTIME_DIR;
     else process.env.XDG_RUNTIME_DIR = savedRuntime;

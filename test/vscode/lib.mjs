@@ -57,7 +57,7 @@ function git(cwd, ...args) {
  * committed and pushed to a bare remote `origin`, plus one local commit not yet pushed (so an
  * unguarded push would visibly move the remote). `.ap-test/` is the tests' scratch folder.
  */
-export function makeWorkspace(state) {
+export function makeWorkspace(state, { policy = true } = {}) {
   const ws = path.join(state, 'workspace');
   const remote = path.join(state, 'remote.git');
   fs.mkdirSync(ws, { recursive: true });
@@ -66,8 +66,10 @@ export function makeWorkspace(state) {
   git(ws, 'config', 'user.email', 'dev@example.com');
   git(ws, 'config', 'user.name', 'Agent Policy tests');
   git(ws, 'config', 'commit.gpgsign', 'false');
-  execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'init'], { cwd: ws, stdio: 'pipe', env: cleanEnv({}) });
-  if (!fs.existsSync(path.join(ws, '.agentpolicy.yaml'))) throw new Error('agentpolicy init wrote no .agentpolicy.yaml');
+  if (policy) {
+    execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'init'], { cwd: ws, stdio: 'pipe', env: cleanEnv({}) });
+    if (!fs.existsSync(path.join(ws, '.agentpolicy.yaml'))) throw new Error('agentpolicy init wrote no .agentpolicy.yaml');
+  }
   fs.writeFileSync(path.join(ws, 'README.md'), '# test workspace\n');
   fs.appendFileSync(path.join(ws, '.git/info/exclude'), '.ap-test/\n.agentpolicy/state/\n');
   fs.mkdirSync(path.join(ws, '.ap-test'));
@@ -123,7 +125,7 @@ const SETTINGS = {
  * under `state`, serving `ws`. Returns { url, port, stop(keep) }; stop() ends the whole process
  * group (server, extension host, pty host, file watcher).
  */
-export async function startCodeServer({ state, ws, env = {}, extraArgs = [], settings = {} }) {
+export async function startCodeServer({ state, ws, env = {}, extraArgs = [], settings = {}, port: fixedPort }) {
   const userData = path.join(state, 'user-data');
   const home = path.join(state, 'home');
   const tmp = path.join(state, 'tmp');
@@ -142,7 +144,7 @@ export async function startCodeServer({ state, ws, env = {}, extraArgs = [], set
   });
   const logFile = path.join(state, 'server.log');
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? await freePort();
     const t0 = Date.now();
     const log = fs.openSync(logFile, 'a');
     const args = [CODE_SERVER,
@@ -208,6 +210,18 @@ export function installExtensionCopy(extensionsDir) {
     fs.chmodSync(path.join(dest, rel), fs.statSync(path.join(ROOT, rel)).mode & 0o777);
   }
   return { dest, files };
+}
+
+/**
+ * Installs a .vsix the way a person does (`code-server --install-extension`), into the isolated
+ * extensions dir of `state`. Returns the installed extension ids.
+ */
+export function installVsix(state, vsix) {
+  const env = cleanEnv({ HOME: path.join(state, 'home'), XDG_DATA_HOME: path.join(state, 'xdg-data'), XDG_CONFIG_HOME: path.join(state, 'xdg-config') });
+  fs.mkdirSync(path.join(state, 'home'), { recursive: true });
+  const common = ['--user-data-dir', path.join(state, 'user-data'), '--extensions-dir', path.join(state, 'extensions')];
+  execFileSync(NODE24, [CODE_SERVER, ...common, '--install-extension', vsix], { env, stdio: 'pipe', timeout: 120_000 });
+  return execFileSync(NODE24, [CODE_SERVER, ...common, '--list-extensions', '--show-versions'], { env, encoding: 'utf8', timeout: 60_000 }).trim().split('\n');
 }
 
 /** Debian's Chromium, headless, with a fresh profile under `state`. */

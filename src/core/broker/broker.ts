@@ -195,13 +195,13 @@ export class Broker {
       const policy = this.opts.policy(req.cwd);
       d = req.decided ?? decide(policy, req.request, { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
       if (d.effect === 'allow') return await this.finish(req, d, { final: 'allow', by: 'policy', message: `agentpolicy: allow: ${shown(what)}` });
-      if (d.effect === 'deny') return await this.finish(req, d, { final: 'deny', by: 'policy', message: decisionLine(d, what) });
+      if (d.effect === 'deny') return await this.finish(req, d, { final: 'deny', by: 'policy', message: decisionLine(d, what, policy) });
       // ask: an earlier grant may already cover it.
       if (this.coveredBySession(req.sessionId, d)) return await this.finish(req, d, { final: 'allow', by: 'session-grant', scope: 'session', message: `agentpolicy: allow: ${shown(what)} (allowed for this session)` });
       if (this.takePass(req.sessionId, d)) return await this.finish(req, d, { final: 'allow', by: 'pass', scope: 'once', message: `agentpolicy: allow: ${shown(what)} (just approved)` });
       if (!this.opts.approver) {
         const hint = this.opts.approvalHint ?? 'run the agent in VS Code with Agent Policy, or under `agentpolicy serve` in another terminal';
-        return await this.finish(req, d, { final: 'deny', by: 'no-approver', message: `${decisionLine(d, what)} No one can approve it here: ${hint}.` });
+        return await this.finish(req, d, { final: 'deny', by: 'no-approver', message: `${decisionLine(d, what, policy)} No one can approve it here: ${hint}.` });
       }
       const timeout = Math.min(policy.approval.timeoutSeconds, this.opts.approvalTimeoutSeconds?.() ?? Infinity);
       const answer = await this.askPerson_(req, what, d, timeout, policy.approval.allowSession);

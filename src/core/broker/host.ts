@@ -96,6 +96,8 @@ export interface GuardHostOptions {
   /** Serve on a Unix socket (and TCP unless `tcp: false`); false for the in-process hook path. */
   listen?: boolean;
   tcp?: boolean;
+  /** Preferred loopback TCP port range (VS Code marks it never-forward); any free port otherwise. */
+  tcpPorts?: [number, number];
   /** Write this host in the per-user registry (for hook launchers of agents started elsewhere). */
   register?: boolean;
   /** Resolvers tried in order before the credential's own claim. */
@@ -201,7 +203,7 @@ export class GuardHost implements IpcHandler {
       host.ownerToken = (await credentials.issue(opts.user ?? os.userInfo().username, { role: 'owner', kind: 'person', ttlSeconds: 30 * 86400 })).token;
       host.hookToken = (await credentials.issue('hook', { role: 'hook', kind: 'unknown', ttlSeconds: 30 * 86400 })).token;
       host.server = new BrokerServer(host, opts.limits ?? DEFAULT_LIMITS, opts.logger, host.proof);
-      const address = await host.server.listen(undefined, { tcp: opts.tcp });
+      const address = await host.server.listen(undefined, { tcp: opts.tcp, tcpPorts: opts.tcpPorts });
       if (address.port && !host.server.tcpPeersChecked) host.problems.push('this system does not show who owns a TCP connection: the shell port relies on credentials alone');
       if (opts.register) {
         try {
@@ -250,6 +252,17 @@ export class GuardHost implements IpcHandler {
   /** A credential for a guarded terminal or program, for this subject. */
   async issueSession(subject: { id: string; kind?: Subject['kind']; method?: CredentialClaims['method'] }, ttlSeconds?: number): Promise<{ token: string; sid: string }> {
     return this.credentials.issue(subject.id, { role: 'session', kind: subject.kind ?? 'agent', method: subject.method ?? 'credential', ttlSeconds });
+  }
+
+  /**
+   * A decision the sandbox's egress proxy made without the policy (an agent's own model host, a
+   * forwarded endpoint, a refused local address): logged like any other, under the agent.
+   */
+  async recordEgress(agent: string, e: { host: string; port: number; allow: boolean; reason: string; by: string; method: string }): Promise<void> {
+    const action: Action = { kind: 'network', host: e.host, tool: `sandbox proxy (${e.method})`, command: -1 };
+    const decided: Decision = { ...syntheticDecision(e.allow ? 'allow' : 'deny', e.allow ? 'low' : 'high', [`egress-${e.by}`], e.reason), actions: [action] };
+    const subject: Subject = { kind: 'agent', id: agent, method: 'launch', evidence: 'the sandbox this host started for it' };
+    await this.broker.decide({ source: 'sandbox', cwd: this.opts.workspace, subject, sessionId: `sandbox:${agent}`, request: { kind: 'actions', actions: [action], cwd: this.opts.workspace, agent, subject: { kind: 'agent', id: agent } }, what: `connect to ${e.host}:${e.port}`, decided });
   }
 
   /** Kill switch: every session credential and grant revoked; agents' requests denied until re-armed. */
@@ -411,7 +424,8 @@ export class GuardHost implements IpcHandler {
     if (input.pid !== undefined) {
       try {
         const chain = ancestry(input.pid, { stopAt: process.pid });
-        const found = attributeFromProcesses(this.opts.policy(input.cwd).agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal', token: input.token }, chain, this.opts.user ?? os.userInfo().username, this.personShells);
+        // A terminal credential issued to an agent (an Agent terminal, `serve --agent`) never yields the person.
+        const found = attributeFromProcesses(this.opts.policy(input.cwd).agents, { pid: input.pid, pidVerified: input.pidVerified, interactive: !!input.interactive, terminalCredential: c.method === 'terminal' && c.kind !== 'agent', token: input.token }, chain, this.opts.user ?? os.userInfo().username, this.personShells);
         // A verified prompt makes its shell the person's: what it starts (in its own lineage) is the person's work.
         if (found?.kind === 'person' && input.interactive && input.pidVerified && chain[0]) this.personShells.add(processKey(chain[0]));
         // An unverified pid may not move a program `run` started over to another agent.
@@ -449,6 +463,13 @@ export class GuardHost implements IpcHandler {
         if (claims.role !== 'session' || this.broker.isKilled) return { decision: 'deny', message: `agentpolicy: cannot issue a credential: ${this.broker.isKilled ? 'every agent is blocked (kill switch)' : `a ${claims.role} credential cannot`}` };
         const { token, sid } = await this.credentials.issue(msg.agent ?? claims.agent, { role: 'session', kind: claims.kind, method: claims.method });
         return { decision: 'allow', message: 'issued', data: { token, sid } };
+      }
+      case 'sandbox-off': {
+        // A guarded process starting a program without the sandbox (`run --no-sandbox` inside a guarded terminal): recorded.
+        if (claims.role !== 'session' || !msg.argv?.length) return { decision: 'deny', message: 'agentpolicy: not recorded: sandbox-off needs a session credential and the program' };
+        const subject: Subject = { kind: claims.kind === 'person' ? 'unknown' : claims.kind, id: claims.agent, method: claims.method, evidence: `credential of session ${claims.sid}` };
+        await this.control({ event: 'sandbox-off', subject, outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(msg.argv)}`, data: { program: msg.argv[0], argv: msg.argv, reason: '--no-sandbox' } });
+        return { decision: 'allow', message: 'recorded' };
       }
       case 'result': {
         if (claims.role !== 'session' || msg.ref === undefined) return { decision: 'deny', message: 'agentpolicy: result not recorded: it needs a session credential and the decision’s ref' };
@@ -535,7 +556,10 @@ function shimLaunch(policy: CompiledPolicy, text: string, cwd: string, subject: 
   } catch {
     return undefined;
   }
-  const cmd = actions.length === 1 && actions[0].kind === 'command' ? actions[0] : undefined;
+  // The shim sends its argv as quoted words: one command, whose arguments are the agent's own
+  // (not file operands to judge); anything else (two commands, an unresolved word) is judged.
+  const commands = actions.filter((a): a is Extract<Action, { kind: 'command' }> => a.kind === 'command');
+  const cmd = commands.length === 1 && actions.every((a) => a.command === commands[0].command && a.kind !== 'opaque') ? commands[0] : undefined;
   if (!cmd || cmd.argv.some((t) => t.startsWith(UNKNOWN_TOKEN))) return undefined;
   return registeredLaunch(policy, [cmd.program, ...cmd.argv.slice(1)], subject);
 }

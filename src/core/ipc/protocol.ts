@@ -57,7 +57,7 @@ export const decideRequest = z
   })
   .refine((r) => [r.command, r.action, r.actions, r.push, r.launch].filter((x) => x !== undefined).length === 1, { message: 'exactly one of command, action, actions, push or launch' });
 
-export const CONTROL_TYPES = ['revoke-all', 'rearm', 'status', 'issue', 'result'] as const;
+export const CONTROL_TYPES = ['revoke-all', 'rearm', 'status', 'issue', 'result', 'sandbox-off'] as const;
 
 export const controlRequest = z.strictObject({
   v: z.literal(1),
@@ -71,6 +71,8 @@ export const controlRequest = z.strictObject({
   ref: z.number().int().nonnegative().optional(),
   exitCode: z.number().int().optional(),
   durationMs: z.number().nonnegative().optional(),
+  /** For `sandbox-off`: the program a guarded process starts without the sandbox (the person's choice, recorded). */
+  argv: z.array(z.string().max(1 << 16)).max(1000).optional(),
 });
 
 export const brokerRequest = z.union([decideRequest, controlRequest]);

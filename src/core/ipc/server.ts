@@ -95,7 +95,11 @@ export class BrokerServer {
     return this.uidChecked;
   }
 
-  async listen(dir = makeRuntimeDir(), opts: { tcp?: boolean } = {}): Promise<ServerAddress> {
+  /**
+   * `tcpPorts`: try a free loopback port in this inclusive range first (VS Code is told never to
+   * offer that range for forwarding), then any free port.
+   */
+  async listen(dir = makeRuntimeDir(), opts: { tcp?: boolean; tcpPorts?: [number, number] } = {}): Promise<ServerAddress> {
     const socketPath = path.join(dir, 'broker.sock');
     const unix = net.createServer((s) => this.accept(s, { transport: 'unix', uid: ownUid() }));
     await listenOn(unix, (cb) => unix.listen(socketPath, cb));
@@ -104,7 +108,14 @@ export class BrokerServer {
     let port = 0;
     if (opts.tcp !== false) {
       const tcp = net.createServer((s) => this.acceptTcp(s));
-      await listenOn(tcp, (cb) => tcp.listen(0, '127.0.0.1', cb));
+      const [lo, hi] = opts.tcpPorts ?? [0, -1];
+      const tries = [...Array(Math.max(0, hi - lo + 1)).keys()].map((i) => lo + i).sort(() => Math.random() - 0.5).slice(0, 20);
+      let bound = false;
+      for (const p of tries) {
+        bound = await listenOn(tcp, (cb) => tcp.listen(p, '127.0.0.1', cb)).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? false : Promise.reject(e)));
+        if (bound) break;
+      }
+      if (!bound) await listenOn(tcp, (cb) => tcp.listen(0, '127.0.0.1', cb));
       this.servers.push(tcp);
       port = (tcp.address() as net.AddressInfo).port;
     }

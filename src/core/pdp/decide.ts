@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { describeAction, EFFECT_RANK, stricter, type Action, type Effect, type Risk } from '../actions/types';
 import type { CompiledPolicy, CompiledRule } from '../policy/compile';
+import { insideWorkspace } from '../policy/paths';
 import { analyzeCommandLine } from '../shell/analyze';
 import type { FileFacts } from '../shell/facts';
 import type { ActionVerdict, Decision, DecisionRequest, LayerName } from './types';
@@ -140,7 +141,7 @@ function summarise(policy: CompiledPolicy, actions: Action[], verdicts: ActionVe
   if (verdicts.length === 0) reasons.push('nothing runs');
   return {
     effect,
-    risk: riskOf(effect, deciding),
+    risk: riskOf(effect, deciding, policy.workspace),
     ruleIds,
     layer: deciding[0]?.layer ?? 'baseline',
     reasons,
@@ -153,18 +154,37 @@ function summarise(policy: CompiledPolicy, actions: Action[], verdicts: ActionVe
 
 const RISKS: Risk[] = ['low', 'medium', 'high', 'critical'];
 
-function riskOf(effect: Effect, deciding: ActionVerdict[]): Risk {
+/** Branches whose history others build on: a push there is high-risk even when a rule only asks. */
+const SHARED_BRANCH = /^(main|master|trunk|develop|release[/-].*|prod|production|stable)$/;
+
+/**
+ * How careful the person must be, as they would judge it: a deciding rule's own risk wins;
+ * otherwise pushes that rewrite, delete or reach shared branches (or cannot be resolved),
+ * recursive deletes outside the workspace or of the workspace itself, and code from the
+ * network are high. Deleting build output inside the workspace is not.
+ */
+function riskOf(effect: Effect, deciding: ActionVerdict[], workspace: string): Risk {
   if (effect === 'allow') return 'low';
   const ranks = RISKS;
   let r: Risk = effect === 'deny' ? 'high' : 'medium';
   for (const v of deciding) {
     if (v.risk && ranks.indexOf(v.risk) > ranks.indexOf(r)) r = v.risk;
-    const a = v.action;
-    if (a.kind === 'git.push' || (a.kind === 'file.delete' && a.recursive) || (a.kind === 'opaque' && (a.reason === 'remote-code' || a.reason === 'decoded-code'))) {
-      if (ranks.indexOf(r) < 2) r = 'high';
-    }
+    if (highRiskAction(v.action, workspace) && ranks.indexOf(r) < 2) r = 'high';
   }
   return r;
+}
+
+function highRiskAction(a: Action, workspace: string): boolean {
+  switch (a.kind) {
+    case 'git.push':
+      return a.force || a.delete || a.allBranches || a.unresolved || a.refs.some((ref) => ref.force || ref.delete || ref.dst === undefined || SHARED_BRANCH.test(ref.dst));
+    case 'file.delete':
+      return !!a.recursive && (!insideWorkspace(a.path, workspace) || path.posix.resolve(a.path) === path.posix.resolve(workspace) || /(^|\/)\.git(\/|$)/.test(path.posix.relative(workspace, a.path)));
+    case 'opaque':
+      return a.reason === 'remote-code' || a.reason === 'decoded-code';
+    default:
+      return false;
+  }
 }
 
 function failed(message: string, policy: CompiledPolicy): Decision {

@@ -1,5 +1,6 @@
 import { describeAction, UNKNOWN_TOKEN, type Action } from '../actions/types';
 import type { CompiledPolicy } from '../policy/compile';
+import { howToProceed, type AdviceContext, type AdviceHost } from '../text/advice';
 import type { Decision, DecisionRequest } from './types';
 
 /** An action as shown outside: unresolved tokens appear as written, without the internal marker. */
@@ -8,8 +9,11 @@ export function publicAction(a: Action): Action {
   return { ...a, argv: a.argv.map((t) => (t.startsWith(UNKNOWN_TOKEN) ? t.slice(1) : t)) };
 }
 
-/** The one line a blocked agent (and its developer) reads: what, why (rule), how to proceed. */
-export function decisionLine(d: Decision, what: string): string {
+/**
+ * The one line a blocked agent (and its developer) reads: what, why (rule), how to proceed.
+ * With the policy in force (`ctx`), how to proceed names the layer file and the edit (src/core/text/advice.ts).
+ */
+export function decisionLine(d: Decision, what: string, ctx?: AdviceContext, host: AdviceHost = 'cli'): string {
   const rules = d.ruleIds.length ? ` [rule ${d.ruleIds.join(', ')}; ${d.layer} policy]` : ` [${d.layer} default]`;
   const why = d.reasons[0] ?? '';
   const shown = what.length > 120 ? what.slice(0, 117) + '...' : what;
@@ -17,9 +21,9 @@ export function decisionLine(d: Decision, what: string): string {
     case 'allow':
       return `agentpolicy: allow: ${shown}`;
     case 'ask':
-      return `agentpolicy: ask: ${shown} needs the developer's approval: ${why}${rules}. Run \`agentpolicy explain -- '…'\` to see why.`;
+      return `agentpolicy: ask: ${shown} needs the developer's approval: ${why}${rules}. ${ctx ? `To proceed: ${howToProceed(d, ctx, host)}.` : "Run `agentpolicy explain -- '…'` to see why."}`;
     case 'deny':
-      return `agentpolicy: deny: ${shown}: ${why}${rules}. To proceed, ask the developer to run it themselves or to change the policy (.agentpolicy.yaml).`;
+      return `agentpolicy: deny: ${shown}: ${why}${rules}. To proceed: ${ctx ? howToProceed(d, ctx, host) : "ask the developer to run it themselves; `agentpolicy explain -- '…'` names the policy file that decides"}.`;
   }
 }
 

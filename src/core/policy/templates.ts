@@ -68,8 +68,12 @@ protected:
   - ~/.cursor/hooks.json
   - .gemini/settings.json
   - ~/.gemini/settings.json
-  - .codex/
-  - ~/.codex/
+  - .codex/config.toml
+  - .codex/hooks.json
+  - .codex/rules/
+  - ~/.codex/config.toml
+  - ~/.codex/hooks.json
+  - ~/.codex/rules/
   - ~/.copilot/hooks/
   - /etc/gemini-cli/settings.json
   - .clinerules/hooks/

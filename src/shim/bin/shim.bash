@@ -35,5 +35,9 @@ for __ap_d in "${__ap_dirs[@]}"; do
     exec -a "$__ap_name" "$__ap_d/$__ap_name" "$@"
   fi
 done
+# `agentpolicy` in a VS Code terminal: the extension's own CLI (it sets AGENTPOLICY_CLI_JS; agents cannot set AGENTPOLICY_*).
+if [[ $__ap_name == agentpolicy && -n ${AGENTPOLICY_CLI_JS-} && -r $AGENTPOLICY_CLI_JS ]]; then
+  ELECTRON_RUN_AS_NODE=1 exec "${AGENTPOLICY_CLI_NODE:-node}" "$AGENTPOLICY_CLI_JS" "$@"
+fi
 echo "agentpolicy: $__ap_name: command not found (beyond the guard's PATH shims)" >&2
 exit 127

@@ -17,8 +17,9 @@ import { SyslogTransport } from '../../../src/core/audit/ship/transports';
 import type { AuditRecord } from '../../../src/core/audit/types';
 import { everyKind } from '../../unit/audit/sampleEvents';
 import { rmrf, tempDir } from '../../unit/audit/helpers';
+import { requireSystem, systemProgram } from '../../support/system';
 
-const RSYSLOGD = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => fs.existsSync(p));
+const RSYSLOGD = systemProgram('rsyslogd');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -114,7 +115,7 @@ describe('audit shipping to a real rsyslog (RFC 5424 over TCP and TLS, octet cou
   let records: AuditRecord[];
 
   before(async function () {
-    if (!RSYSLOGD) throw new Error('rsyslogd not found: apt-get install -y --no-install-recommends rsyslog rsyslog-openssl');
+    requireSystem(this, 'rsyslog');
     tmp = tempDir('ap-rsyslog-');
     logDir = path.join(tmp, 'log');
     const log = await AuditLog.open(logDir, { checkpointIntervalMs: 0 });
@@ -123,7 +124,7 @@ describe('audit shipping to a real rsyslog (RFC 5424 over TCP and TLS, octet cou
     records = [];
     for await (const b of readRecords(logDir)) records.push(...b);
   });
-  after(() => rmrf(tmp));
+  after(() => tmp && rmrf(tmp));
 
   async function shipAndCheck(rs: Rsyslog, transport: SyslogTransport): Promise<void> {
     await rs.start();

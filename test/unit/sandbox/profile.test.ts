@@ -83,8 +83,8 @@ describe('sandbox profile', () => {
   });
 
   it('fails closed when the policy protects a whole agent state folder, and says so', () => {
-    // The baseline protects ~/.codex/ entirely: Codex keeps its state there.
-    f = makeFixture({ 'home/.codex/config.toml': 'x', 'home/.codex/sessions/s.jsonl': 'x' });
+    // A policy that protects ~/.codex/ entirely: Codex keeps its state there.
+    f = makeFixture({ 'home/.codex/config.toml': 'x', 'home/.codex/sessions/s.jsonl': 'x' }, { policy: 'version: 1\nprotected: [~/.codex/]\n' });
     const p = buildProfile({ policy: f.policy(), env: {}, agent: 'codex', program: 'codex' });
     assert.ok(!p.readWrite.includes(path.join(f.home, '.codex')));
     assert.ok(p.warnings.some((w) => w.includes('.codex') && w.includes('protected')), p.warnings.join('\n'));

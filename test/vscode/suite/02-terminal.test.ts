@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
-  AgentPolicyApi, Human, SCRATCH, apiIfAny, newLocalCommit, openShell, outsidePath, recordDecisions, remoteMain, rm,
+  AgentPolicyApi, Human, SCRATCH, apiIfAny, newLocalCommit, openCopilotShell, openShell, outsidePath, recordDecisions, remoteMain, rm,
   runInTerminal, typeAndWait, unique, waitFor, withHuman,
 } from './helpers';
 
@@ -55,45 +55,78 @@ suite('terminals', () => {
     }
   });
 
-  test('an interactive terminal (default profile) sees the broker and runs an allowed command', async () => {
-    const t = openShell();
+  test('the person\'s own terminal (opened in the workbench) sees the broker and runs an allowed command', async () => {
+    const t = await openShell();
     terminals.push(t);
     const file = path.join(SCRATCH, unique('port'));
     await withHuman(Human.denying(), async (human) => {
       await typeAndWait(t, `printf '%s\\n' "$AGENTPOLICY_PORT" > ${file}`);
-      assert.deepStrictEqual(human.approvals(), [], 'an allowed command asked the developer');
+      assert.deepStrictEqual(human.approvals(), [], 'an allowed command asked the person');
     });
     const port = fs.readFileSync(file, 'utf8').trim();
     assert.match(port, /^\d+$/, `AGENTPOLICY_PORT in an interactive terminal: "${port}"`);
     if (a) assert.strictEqual(port, String(a.brokerAddress()?.port));
   });
 
-  test('an interactive terminal asks before a command the policy answers with ask (a write outside the workspace)', async () => {
-    const f = outsidePath('agentpolicy-interactive');
-    const t = openShell();
+  test('the person\'s own command that would ask an agent runs without a prompt, audited as the person', async () => {
+    const f = outsidePath('agentpolicy-person');
+    const rec = recordDecisions(a);
+    const t = await openShell();
     terminals.push(t);
     try {
-      await withHuman(Human.answering('Deny'), async (human) => {
-        await typeAndWait(t, `touch ${f}`);
-        assert.ok(!fs.existsSync(f), `\`touch ${f}\` typed in an interactive terminal ran without asking: interactive bash ignores BASH_ENV, so the trap is not armed there`);
-        assert.strictEqual(human.approvals().length, 1, `approval prompts: ${JSON.stringify(human.prompts)}`);
+      await withHuman(Human.denying(), async (human) => {
+        await typeAndWait(t, `touch ${f}`).catch(async (e) => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const { ancestry } = require('../../../src/core/identity/attribution');
+          const chain = ancestry((await t.processId)!, {}).map((p: { pid: number; comm: string; guarded: boolean; argv: string[] }) => `${p.pid} ${p.comm} guarded=${p.guarded} ${p.argv.slice(0, 3).join(' ')}`);
+          throw new Error(`${e.message}; decisions: ${JSON.stringify(rec.events.map((x) => [x.what, x.final, x.subject]))}; shell ancestry: ${chain.join(' | ')}`);
+        });
+        assert.deepStrictEqual(human.approvals(), [], `the person was prompted for their own command: ${JSON.stringify(human.prompts)}`);
+        assert.ok(fs.existsSync(f), `the person's own \`touch ${f}\` did not run`);
       });
+      if (a) {
+        const d = await waitFor(() => rec.events.find((e) => e.what.includes(f)), 5000, 'the decision (API.onDidDecide)');
+        assert.strictEqual(d.subject?.kind, 'person', `attributed to ${JSON.stringify(d.subject)}`);
+        assert.strictEqual(d.final, 'allow');
+      }
     } finally {
+      rec.dispose();
       rm(f);
     }
   });
 
-  test('a force push typed in an interactive terminal is blocked: the remote does not move', async () => {
+  test('the same command typed in Copilot\'s agent terminal asks, as the agent copilot; Deny leaves nothing behind', async () => {
+    const f = outsidePath('agentpolicy-copilot');
+    const rec = recordDecisions(a);
+    const t = await openCopilotShell();
+    terminals.push(t);
+    try {
+      await withHuman(Human.answering('Deny'), async (human) => {
+        await typeAndWait(t, `touch ${f}`, 30_000, true);
+        assert.ok(!fs.existsSync(f), `\`touch ${f}\` typed in Copilot's terminal ran without asking`);
+        assert.strictEqual(human.approvals().length, 1, `approval prompts: ${JSON.stringify(human.prompts)}`);
+      });
+      if (a) {
+        const d = await waitFor(() => rec.events.find((e) => e.what.includes(f)), 5000, 'the decision (API.onDidDecide)');
+        assert.deepStrictEqual([d.subject?.kind, d.subject?.id, d.subject?.method], ['agent', 'copilot', 'terminal'], JSON.stringify(d.subject));
+      }
+    } finally {
+      rec.dispose();
+      rm(f);
+    }
+  });
+
+  test('a force push typed in Copilot\'s agent terminal is blocked: the remote does not move', async () => {
     newLocalCommit();
     const before = remoteMain();
     const rec = recordDecisions(a);
-    const t = openShell();
+    const t = await openCopilotShell();
     terminals.push(t);
     try {
       await withHuman(Human.denying(), async (human) => {
-        await typeAndWait(t, 'git push --force origin main');
+        await typeAndWait(t, 'git push --force origin main', 30_000, true);
         assert.strictEqual(remoteMain(), before, 'git push --force origin main moved the remote: the terminal is not guarded');
-        assert.deepStrictEqual(human.approvals(), [], 'a denied command asked the developer');
+        assert.deepStrictEqual(human.approvals(), [], 'a denied command asked the person');
       });
       if (a) {
         const d = await waitFor(() => rec.events.find((e) => /push/.test(e.what) && e.final === 'deny'), 5000, 'a deny decision for the push (API.onDidDecide)');

@@ -8,10 +8,12 @@ import { Human, SCRATCH, apiIfAny, runInTerminal, unique, waitFor, withHuman } f
 
 const marker = () => path.join(SCRATCH, unique('kill'));
 
-/** The developer blocks every agent and dismisses the follow-up notification (its "Re-arm…"). */
+/** The person blocks every agent (confirming the dialog) and dismisses the follow-up notification (its "Re-arm…"). */
 async function block(): Promise<void> {
-  await withHuman(Human.denying(), async () => {
+  await withHuman(new Human((p) => (p.items.includes('Block all agents') ? 'Block all agents' : undefined)), async (human) => {
     await vscode.commands.executeCommand('agentPolicy.blockAllAgents');
+    const confirm = human.prompts.find((p) => p.items.includes('Block all agents'));
+    assert.ok(confirm?.modal, 'the kill switch is not confirmed in a dialog');
   });
 }
 
@@ -49,6 +51,31 @@ suite('kill switch', () => {
     const after = marker();
     assert.strictEqual(await runInTerminal(`touch ${after}`), 0, 'after re-arming, an allowed command in a new terminal failed');
     assert.ok(fs.existsSync(after));
+  });
+
+  test('a dismissed confirmation blocks nothing', async () => {
+    const a = await apiIfAny();
+    await withHuman(Human.denying(), async () => {
+      await vscode.commands.executeCommand('agentPolicy.blockAllAgents');
+    });
+    if (a) assert.notStrictEqual(a.state(), 'killed');
+  });
+
+  test('after re-arm, terminals the switch cut off are counted and offered a relaunch', async () => {
+    const t = vscode.window.createTerminal({ name: 'before-kill', cwd: process.env.AGENTPOLICY_TEST_WORKSPACE });
+    await t.processId;
+    await block();
+    const offers: string[] = [];
+    await withHuman(new Human((p) => (offers.push(p.message), p.items.includes('Re-arm') ? 'Re-arm' : p.items.find((i) => i.startsWith('Relaunch')))), async () => {
+      await vscode.commands.executeCommand('agentPolicy.rearm');
+    });
+    const offer = offers.find((m) => /re-armed\. \d+ terminals? from before the kill switch/.test(m));
+    assert.ok(offer, `no count and relaunch offer: ${offers.join(' | ')}`);
+    await waitFor(() => offers.some((m) => /relaunched \d+ terminal/.test(m)), 5000, 'the relaunch report');
+    await waitFor(() => !vscode.window.terminals.includes(t), 5000, 'the cut-off terminal to be replaced');
+    const again = vscode.window.terminals.find((x) => x.name === 'before-kill');
+    assert.ok(again, 'no relaunched terminal named before-kill');
+    again.dispose();
   });
 
   test('Re-arm refused by the developer keeps every agent blocked', async () => {

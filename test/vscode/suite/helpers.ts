@@ -23,17 +23,30 @@ export const REMOTE = env('AGENTPOLICY_TEST_REMOTE');
 export const SCRATCH = path.join(WS, '.ap-test');
 export const POLICY = path.join(WS, '.agentpolicy.yaml');
 
+/** Every command id the extension contributes (checked against package.json and the registry). */
 export const COMMAND_IDS = [
   'agentPolicy.createPolicy',
+  'agentPolicy.openPolicy',
+  'agentPolicy.editUserPolicy',
   'agentPolicy.explainCommand',
+  'agentPolicy.showApprovals',
+  'agentPolicy.approval.allowOnce',
+  'agentPolicy.approval.allowSession',
+  'agentPolicy.approval.deny',
+  'agentPolicy.approval.explain',
+  'agentPolicy.reviewPolicyChange',
   'agentPolicy.blockAllAgents',
   'agentPolicy.rearm',
   'agentPolicy.showAgents',
   'agentPolicy.showAuditLog',
   'agentPolicy.exportAuditLog',
+  'agentPolicy.shipAuditLog',
+  'agentPolicy.setHecToken',
   'agentPolicy.showGrants',
+  'agentPolicy.newAgentTerminal',
   'agentPolicy.statusMenu',
   'agentPolicy.relaunchTerminals',
+  'agentPolicy.showLog',
 ] as const;
 
 export const APPROVAL_BUTTONS = ['Allow once', 'Allow for this session', 'Deny', 'Explain'] as const;
@@ -43,6 +56,23 @@ export interface Decision {
   final: 'allow' | 'deny';
   effect: string;
   ruleIds: string[];
+  subject?: { kind: 'agent' | 'person' | 'unknown'; id: string; method: string; evidence: string };
+}
+
+/** A request waiting in Pending Approvals, as the API's test hook hands it out (ExtensionMode.Test only). */
+export interface PendingRequest {
+  id: number;
+  modal: boolean;
+  shown: { text: string; findings: unknown[] };
+  req: { what: string; agent: string; allowSession: boolean; decision: { risk: string; effect: string; ruleIds: string[] } };
+  text: { title: string; why: string; rule: string; advice: string; findings: string; who: string; risk: string };
+}
+
+export interface Subject {
+  kind: 'agent' | 'person' | 'unknown';
+  id: string;
+  method: string;
+  evidence: string;
 }
 
 /** What activate() returns (the contract with src/extension.ts). */
@@ -52,7 +82,10 @@ export interface AgentPolicyApi {
   brokerAddress(): { socketPath: string; port: number } | undefined;
   guardEnvironment(): Record<string, string>;
   pendingApprovals(): number;
+  heldPolicyChanges(): readonly { file: string; text: string | null; by: 'person' | 'unknown'; subject: Subject; errors: string[] }[];
+  terminals: { terminalSubject(pidChain: readonly number[]): Subject | undefined };
   onDidDecide: vscode.Event<Decision>;
+  test?: { pending(): readonly PendingRequest[] };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -116,7 +149,8 @@ export function recordDecisions(a: AgentPolicyApi | undefined): { events: Decisi
 // --- the human --------------------------------------------------------------------------------
 
 export interface Prompt {
-  kind: 'warning' | 'information';
+  /** warning/information: a message or dialog; view: a request answered in Pending Approvals. */
+  kind: 'warning' | 'information' | 'error' | 'view';
   message: string;
   detail?: string;
   modal: boolean;
@@ -130,7 +164,12 @@ export function isApproval(p: Prompt): boolean {
   return p.items.includes('Allow once') && p.items.includes('Deny');
 }
 
-const NOT_CONSENT = /deny|cancel|^no\b|explain|not now|later|terminate|kill|show|open|details/i;
+/** The pointer notification for a request waiting in Pending Approvals. */
+export function isPointer(p: Prompt): boolean {
+  return p.items.includes('Open Pending Approvals');
+}
+
+const NOT_CONSENT = /deny|cancel|^no\b|explain|not now|later|terminate|kill|show|open|details|review|restore|leave it|relaunch/i;
 
 /**
  * The developer, stubbed: replaces showWarningMessage and showInformationMessage until dispose(),
@@ -141,10 +180,30 @@ export class Human implements vscode.Disposable {
   private readonly window = vscode.window as unknown as Record<string, unknown>;
   private readonly saved: Record<string, unknown> = {};
 
+  private poll?: NodeJS.Timeout;
+  private readonly answered = new Set<unknown>();
+
   constructor(private readonly choose: Chooser) {
-    for (const [name, kind] of [['showWarningMessage', 'warning'], ['showInformationMessage', 'information']] as const) {
+    for (const [name, kind] of [['showWarningMessage', 'warning'], ['showInformationMessage', 'information'], ['showErrorMessage', 'error']] as const) {
       this.saved[name] = this.window[name];
       this.window[name] = (message: string, ...rest: unknown[]) => this.answer(kind, message, rest);
+    }
+    // Requests in Pending Approvals: the person clicks a row's button (the same command the UI runs).
+    const pending = (vscode.extensions.getExtension(EXTENSION_ID)?.exports as AgentPolicyApi | undefined)?.test?.pending;
+    if (pending) this.poll = setInterval(() => void this.answerView(pending()), 50);
+  }
+
+  private async answerView(list: readonly PendingRequest[]): Promise<void> {
+    for (const r of list) {
+      // High-risk requests also get a modal: the stubbed dialog answers those.
+      if (r.modal || this.answered.has(r)) continue;
+      this.answered.add(r);
+      const items = ['Allow once', ...(r.req.allowSession ? ['Allow for this session'] : []), 'Deny', 'Explain'];
+      const prompt: Prompt = { kind: 'view', message: r.shown.text, detail: `${r.text.title}\n${r.text.why}\n${r.text.rule}\n${r.text.advice}`, modal: false, items };
+      this.prompts.push(prompt);
+      const choice = await this.choose(prompt);
+      const command = choice === 'Allow once' ? 'agentPolicy.approval.allowOnce' : choice === 'Allow for this session' ? 'agentPolicy.approval.allowSession' : choice === 'Explain' ? 'agentPolicy.approval.explain' : choice === 'Deny' ? 'agentPolicy.approval.deny' : undefined;
+      if (command) await vscode.commands.executeCommand(command, r);
     }
   }
 
@@ -180,6 +239,7 @@ export class Human implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearInterval(this.poll);
     for (const [name, fn] of Object.entries(this.saved)) this.window[name] = fn;
   }
 }
@@ -195,12 +255,17 @@ export async function withHuman<T>(human: Human, fn: (h: Human) => Promise<T>): 
 
 // --- terminals ----------------------------------------------------------------------------------
 
+/** What Copilot's terminal tool puts in the environment of the terminals it creates (VS Code 1.139). */
+export const COPILOT_TERMINAL_ENV = { AI_AGENT: 'github_copilot_vscode_agent', COPILOT_AGENT: '1', GIT_PAGER: 'cat' };
+
 /**
- * An agent's way to run a command: `bash -c LINE` in a new integrated terminal (the extension's
- * environment injection applies). Resolves with the exit code once the process ends.
+ * An agent's way to run a command: `bash -c LINE` in a new integrated terminal carrying Copilot's
+ * terminal-tool markers, so the guard attributes it to the registered agent `copilot` (a terminal
+ * without them, created by an extension, is an unknown subject: everything asks). The extension's
+ * environment injection applies. Resolves with the exit code once the process ends.
  */
 export async function runInTerminal(line: string, timeoutMs = 30_000): Promise<number | undefined> {
-  const t = vscode.window.createTerminal({ name: unique('ap-test'), shellPath: '/bin/bash', shellArgs: ['-c', line], cwd: WS });
+  const t = vscode.window.createTerminal({ name: unique('ap-test'), shellPath: '/bin/bash', shellArgs: ['-c', line], cwd: WS, env: COPILOT_TERMINAL_ENV });
   try {
     const status = await waitFor(() => t.exitStatus, timeoutMs, `\`bash -c ${line}\` to finish in a terminal`);
     return status.code;
@@ -209,22 +274,47 @@ export async function runInTerminal(line: string, timeoutMs = 30_000): Promise<n
   }
 }
 
-/** An interactive terminal with the default profile (bash), like the one a developer opens. */
-export function openShell(): vscode.Terminal {
-  const t = vscode.window.createTerminal({ name: unique('ap-shell'), cwd: WS });
+/** Runs a workbench command that opens a terminal, and returns that terminal. */
+async function workbenchTerminal(args?: unknown): Promise<vscode.Terminal> {
+  const opened = new Promise<vscode.Terminal>((resolve) => {
+    const sub = vscode.window.onDidOpenTerminal((t) => {
+      sub.dispose();
+      resolve(t);
+    });
+  });
+  await vscode.commands.executeCommand('workbench.action.terminal.new', args);
+  const t = await Promise.race([opened, sleep(15_000).then(() => undefined)]);
+  if (!t) throw new Error('workbench.action.terminal.new opened no terminal');
+  await t.processId;
+  return t;
+}
+
+/** The person's own terminal: opened in the workbench, as the "+" button does (the default profile, bash). */
+export async function openShell(): Promise<vscode.Terminal> {
+  const t = await workbenchTerminal({ cwd: WS });
   t.show(true);
   return t;
+}
+
+/**
+ * Copilot agent mode's terminal, as its terminal tool creates it (VS Code 1.139's
+ * ToolTerminalCreator: a hidden workbench terminal with AI_AGENT=github_copilot_vscode_agent,
+ * COPILOT_AGENT=1, GIT_PAGER=cat); commands are sent to its interactive shell.
+ */
+export async function openCopilotShell(): Promise<vscode.Terminal> {
+  return workbenchTerminal({ cwd: WS, config: { hideFromUser: true, forcePersist: true, env: COPILOT_TERMINAL_ENV } });
 }
 
 /**
  * Types `line` into an interactive shell, then an allowed `touch` of a marker, and waits for the
  * marker: once it exists, the shell has finished with `line` (run, skipped or denied).
  */
-export async function typeAndWait(t: vscode.Terminal, line: string, timeoutMs = 30_000): Promise<void> {
+export async function typeAndWait(t: vscode.Terminal, line: string, timeoutMs = 30_000, agent = false): Promise<void> {
   const marker = path.join(SCRATCH, unique('done'));
   t.sendText(line);
+  // In an agent's terminal the marker must not depend on the previous line: `touch` in the scratch folder is allowed there too.
   t.sendText(`touch ${marker}`);
-  await waitFor(() => fs.existsSync(marker), timeoutMs, `the shell to finish \`${line}\` (marker ${path.basename(marker)})`);
+  await waitFor(() => fs.existsSync(marker), timeoutMs, `the shell to finish \`${line}\` (marker ${path.basename(marker)})${agent ? ' in an agent terminal' : ''}`);
 }
 
 // --- git and files ------------------------------------------------------------------------------
