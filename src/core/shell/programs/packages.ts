@@ -256,7 +256,10 @@ const compilers = child({
       const m = /^(-o|--out-file|--outfile|--out-dir|--outdir|--out|-d|--dist-dir|--output|--output-path|--outDir|--metafile|-MF|--emit-dir|-femit-bin|--css-output|--js_out|--python_out|--cpp_out|--java_out|--go_out|--ts_out|--descriptor_set_out)(?:=(.*))?$/.exec(t);
       if (m && (m[1] !== '-d' || ['javac', 'babel', 'swc', 'rollup', 'sass'].includes(c.name))) {
         const v = m[2] !== undefined ? { ...args[i], text: m[2].replace(/^[^:]*:(?=\/|\.)/, '') } : args[++i];
-        if (v) c.write(v, `${c.name} ${m[1]}`, /dir|Dir|path|_out/.test(m[1]) || m[1] === '-d' || undefined);
+        // An output folder gets files named after the sources (read operands, judged as such): the
+        // folder itself is written, not everything under it (`javac -d . Main.java` is benign;
+        // `--outdir=.git/hooks` writes a protected folder).
+        if (v) c.write(v, `${c.name} ${m[1]}`);
         continue;
       }
       if (/^-o./.test(t) && ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'ld', 'as', 'nasm'].includes(c.name)) {
@@ -287,10 +290,13 @@ const tsc = child({
       const v = m[2] !== undefined ? { ...args[i], text: m[2] } : args[++i];
       if (!v) continue;
       if (m[1] === 'project' || m[1] === 'p') c.read(v, 'tsc --project');
-      else c.write(v, `tsc --${m[1]}`, true);
+      else c.write(v, `tsc --${m[1]}`);
     }
   },
-  examples: [{ line: 'tsc --outFile ~/.bashrc', actions: ['write -r ~/.bashrc'] }],
+  examples: [
+    { line: 'tsc --outFile ~/.bashrc', actions: ['write ~/.bashrc'] },
+    { line: 'tsc --outDir .', actions: ['write W'] },
+  ],
 });
 
 /** Formatters and fixers rewrite their operands when told to (or by default for some). */
