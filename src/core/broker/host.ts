@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describeAction, UNKNOWN_TOKEN, type Action, type GitPushAction } from '../actions/types';
 import { analyzeCommandLine } from '../shell/analyze';
+import { nodeFactsForPolicy } from '../shell/facts/forPolicy';
 import { AuditLog } from '../audit/auditLog';
 import { controlEvent, type ControlEventArgs } from '../audit/events';
 import { defaultAuditRoot, openAuditStream } from '../audit/streams';
@@ -360,7 +361,8 @@ export class GuardHost implements IpcHandler {
         let decided: Decision | undefined;
         if (call.failure) decided = syntheticDecision('deny', 'high', [], call.failure);
         else if (call.unknownTool) {
-          decided = decide(this.opts.policy(call.cwd), request, { user: this.opts.user });
+          const policy = this.opts.policy(call.cwd);
+          decided = decide(policy, request, { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
           if (decided.effect === 'allow') decided = { ...decided, effect: 'ask', reasons: [`${call.tool} is not a tool the policy can judge`, ...decided.reasons] };
         }
         const verdict = await this.broker.decide({
