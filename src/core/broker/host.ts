@@ -381,7 +381,7 @@ export class GuardHost implements IpcHandler {
     }
   }
 
-  private hookFailure(frame: HookFrame, why: string): HookAnswer {
+  private hookFailure(_frame: HookFrame, why: string): HookAnswer {
     // Exit status 2 blocks in every agent that blocks on an exit status; the adapters answer in full where they can.
     return { exitCode: 2, stdout: '', stderr: `agentpolicy: deny: ${why}\n` };
   }
