@@ -7,7 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ADAPTERS } from '../core/agents/adapters';
 import { INSTALLERS } from '../core/agents/installers';
-import type { HookCommandSpec, Scope } from '../core/agents/install';
+import type { Scope } from '../core/agents/install';
+import { applyHookChange, hookFile, hookStatus, planHookChange, type HookTarget } from '../core/agents/installPlan';
 import { AGENT_IDS, agentIdOf, type AgentId } from '../core/agents/types';
 import { parseArgs, UsageError } from './args';
 
@@ -52,24 +53,6 @@ export function writeDenyAnswers(dir: string): void {
   }
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-/** Writes next to the target and renames over it, so the agent never reads half a config. */
-function writeAtomic(file: string, text: string, mode: number): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.agentpolicy-${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode });
-  fs.chmodSync(tmp, mode);
-  fs.renameSync(tmp, file);
-}
-
 export interface InstallHooksOptions {
   agents: AgentId[];
   scope: Scope;
@@ -84,41 +67,27 @@ export interface InstallHooksOptions {
 /** Applies one mode to each agent; returns the exit status (1 when anything is missing, stale or failed). */
 export function installHooks(o: InstallHooksOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   let status = 0;
+  const target: HookTarget = { workspace: o.workspace, home: o.home, env: o.env ?? process.env, launcher: o.launcher, node: o.node };
   for (const id of o.agents) {
     const inst = INSTALLERS[id];
-    const file = inst.file(o.scope, { workspace: o.workspace, home: o.home, env: o.env ?? process.env });
-    const spec: HookCommandSpec = { launcher: o.launcher, node: o.node, agent: id, waitSeconds: inst.waitSeconds };
+    const file = hookFile(id, o.scope, target);
     const name = ADAPTERS[id].displayName;
     try {
-      const text = readIfExists(file);
       if (o.mode === 'check') {
-        const c = inst.check(text, spec);
-        if (c.ok && !fs.existsSync(o.launcher)) c.problems.push(`the launcher ${o.launcher} does not exist`);
-        if (c.problems.length) {
+        const s = hookStatus(id, o.scope, target);
+        if (s.problems.length) {
           status = 1;
-          err.write(`${id}: not ready (${file}):\n${c.problems.map((p) => `  - ${p}`).join('\n')}\n  Fix: agentpolicy install-hooks ${id} --scope ${o.scope}\n`);
+          err.write(`${id}: not ready (${file}):\n${s.problems.map((p) => `  - ${p}`).join('\n')}\n  Fix: agentpolicy install-hooks ${id} --scope ${o.scope}\n`);
         } else out.write(`${id}: ${name} hook installed and current (${file})\n`);
         continue;
       }
+      const c = planHookChange(o.mode, id, o.scope, target);
+      applyHookChange(c);
       if (o.mode === 'remove') {
-        if (text === undefined) {
-          out.write(`${id}: nothing to remove (${file} does not exist)\n`);
-          continue;
-        }
-        const next = inst.remove(text);
-        if (next === undefined) fs.rmSync(file);
-        else if (next !== text) writeAtomic(file, next, fs.statSync(file).mode & 0o777);
-        out.write(`${id}: ${next === text ? 'no agentpolicy hook in' : 'removed the agentpolicy hook from'} ${file}${next === undefined ? ' (the file held only ours, so it is gone)' : ''}\n`);
-        continue;
-      }
-      if (!fs.existsSync(o.launcher)) throw new Error(`the launcher ${o.launcher} does not exist (build first: npm run build)`);
-      const next = inst.merge(text, spec);
-      if (next === text) {
-        out.write(`${id}: ${name} hook already current in ${file}\n`);
-        continue;
-      }
-      writeAtomic(file, next, inst.executable ? 0o755 : text !== undefined ? fs.statSync(file).mode & 0o777 : 0o644);
-      out.write(`${id}: installed the ${name} hook in ${file} (timeout ${inst.timeoutSeconds} s; broker wait ${inst.waitSeconds} s)\n`);
+        if (c.before === undefined) out.write(`${id}: nothing to remove (${file} does not exist)\n`);
+        else out.write(`${id}: ${c.action === 'none' ? 'no agentpolicy hook in' : 'removed the agentpolicy hook from'} ${file}${c.action === 'delete' ? ' (the file held only ours, so it is gone)' : ''}\n`);
+      } else if (c.action === 'none') out.write(`${id}: ${name} hook already current in ${file}\n`);
+      else out.write(`${id}: installed the ${name} hook in ${file} (timeout ${inst.timeoutSeconds} s; broker wait ${inst.waitSeconds} s)\n`);
     } catch (e) {
       status = 1;
       err.write(`${id}: ${(e as Error).message} (${file})\n`);
