@@ -6,6 +6,7 @@ import { ApprovalsView } from './vscode/approvalsView';
 import { AuditShipping } from './vscode/auditShipping';
 import { AuditView } from './vscode/auditView';
 import { registerCommands } from './vscode/commands';
+import { ConnectAgents } from './vscode/connectAgents';
 import { PolicyDiagnostics } from './vscode/diagnostics';
 import { ExplainDocuments } from './vscode/explainView';
 import { FileGuard } from './vscode/fileGuard';
@@ -39,7 +40,7 @@ export interface AgentPolicyApi {
    * Only when VS Code runs the extension's own tests (ExtensionMode.Test, never for an installed
    * extension): the pending requests the view holds, so a test can click them.
    */
-  test?: { pending(): readonly PendingRequest[] };
+  test?: { pending(): readonly PendingRequest[]; connect: ConnectAgents };
 }
 
 /** Wiring only: each feature is its own class owning its disposables. */
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
   const shipping = new AuditShipping(context, guard, logger);
   const explain = new ExplainDocuments(policies);
   const agentTerminals = new AgentTerminalProfile(guard, (m) => logger.info(m));
+  const connect = new ConnectAgents(context.extensionPath, policies, files, logger);
   const decided = new vscode.EventEmitter<{ what: string; final: 'allow' | 'deny'; effect: string; ruleIds: string[]; subject?: Subject }>();
   context.subscriptions.push(
     logger,
@@ -83,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
     agentTerminals,
     ...registerCommands({ policies, gate, guard, shipping, explain, showLog: () => logger.show(), pendingCount: () => approvals.pending }),
     vscode.commands.registerCommand(COMMANDS.showAuditLog, () => audit.show()),
+    vscode.commands.registerCommand(COMMANDS.connectAgents, () => connect.run()),
     vscode.commands.registerCommand(COMMANDS.setHecToken, () => AuditShipping.setHecToken(context)),
     vscode.commands.registerCommand('agentPolicy.focusTerminal', (t?: vscode.Terminal) => t && vscode.window.terminals.includes(t) && t.show()),
   );
@@ -96,6 +99,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
       if (c === relaunch) await vscode.commands.executeCommand(COMMANDS.relaunchTerminals);
     }
     void agentTerminals.startDemoAgent().catch((e) => logger.error(`[agentTerminal] demo: ${e}`));
+    void connect.warnBroken().catch((e) => logger.error(`[connect] checking installed hooks: ${e}`));
     await firstRunNotice(context, policies);
   });
   return {
@@ -110,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
     heldPolicyChanges: () => gate.held,
     terminals,
     onDidDecide: decided.event,
-    ...(context.extensionMode === vscode.ExtensionMode.Test ? { test: { pending: () => approvals.list() } } : {}),
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { test: { pending: () => approvals.list(), connect } } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Action, Effect } from '../core/actions/types';
 import { decisionLine, explainText, publicAction } from '../core/pdp/message';
 import { decide } from '../core/pdp/decide';
+import { nodeFactsForPolicy } from '../core/shell/facts/forPolicy';
 import type { Decision, DecisionRequest } from '../core/pdp/types';
 import type { PolicyContext } from './policyContext';
 
@@ -20,7 +21,7 @@ export function commandRequest(ctx: PolicyContext, commandLine: string, cwd = ct
 }
 
 export function runDecision(ctx: PolicyContext, req: DecisionRequest): Decision {
-  return decide(ctx.resolved.policy, req, { user: ctx.user });
+  return decide(ctx.resolved.policy, req, { user: ctx.user, facts: nodeFactsForPolicy(ctx.resolved.policy) });
 }
 
 const stdinRequest = z.union([

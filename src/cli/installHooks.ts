@@ -7,7 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ADAPTERS } from '../core/agents/adapters';
 import { INSTALLERS } from '../core/agents/installers';
-import type { FileSet, HookCommandSpec, Scope } from '../core/agents/install';
+import type { Scope } from '../core/agents/install';
+import { applyHookChange, hookFile, hookStatus, planHookChange, type HookTarget } from '../core/agents/installPlan';
 import { AGENT_IDS, agentIdOf, type AgentId } from '../core/agents/types';
 import { parseArgs, UsageError } from './args';
 
@@ -53,24 +54,6 @@ export function writeDenyAnswers(dir: string): void {
   }
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-/** Writes next to the target and renames over it, so the agent never reads half a config. */
-function writeAtomic(file: string, text: string, mode: number): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.agentpolicy-${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode });
-  fs.chmodSync(tmp, mode);
-  fs.renameSync(tmp, file);
-}
-
 export interface InstallHooksOptions {
   agents: AgentId[];
   scope: Scope;
@@ -85,91 +68,36 @@ export interface InstallHooksOptions {
 /** Applies one mode to each agent; returns the exit status (1 when anything is missing, stale or failed). */
 export function installHooks(o: InstallHooksOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   let status = 0;
+  const target: HookTarget = { workspace: o.workspace, home: o.home, env: o.env ?? process.env, launcher: o.launcher, node: o.node };
   for (const id of o.agents) {
     const inst = INSTALLERS[id];
-    const where = { workspace: o.workspace, home: o.home, env: o.env ?? process.env };
-    const file = inst.file(o.scope, where);
-    const spec: HookCommandSpec = { launcher: o.launcher, node: o.node, agent: id, waitSeconds: inst.waitSeconds };
+    const file = hookFile(id, o.scope, target);
     const name = ADAPTERS[id].displayName;
-    if (inst.fileSet) {
-      if (applyFileSet(o, id, file, spec, () => inst.fileSet!(o.scope, where), out, err) !== 0) status = 1;
-      continue;
-    }
     try {
-      const text = readIfExists(file);
       if (o.mode === 'check') {
-        const c = inst.check(text, spec);
-        if (c.ok && !fs.existsSync(o.launcher)) c.problems.push(`the launcher ${o.launcher} does not exist`);
-        if (c.problems.length) {
+        const s = hookStatus(id, o.scope, target);
+        if (s.problems.length) {
           status = 1;
-          err.write(`${id}: not ready (${file}):\n${c.problems.map((p) => `  - ${p}`).join('\n')}\n  Fix: agentpolicy install-hooks ${id} --scope ${o.scope}\n`);
+          err.write(`${id}: not ready (${file}):\n${s.problems.map((p) => `  - ${p}`).join('\n')}\n  Fix: agentpolicy install-hooks ${id} --scope ${o.scope}\n`);
         } else out.write(`${id}: ${name} hook installed and current (${file})\n`);
         continue;
       }
+      const c = planHookChange(o.mode, id, o.scope, target);
+      applyHookChange(c);
+      // Other files the change wrote (Codex: the hook's trust entry in config.toml).
+      const also = (c.also ?? []).filter((x) => x.action !== 'none').map((x) => `; ${x.action === 'delete' ? 'removed' : 'updated'} ${x.file}`).join('');
       if (o.mode === 'remove') {
-        if (text === undefined) {
-          out.write(`${id}: nothing to remove (${file} does not exist)\n`);
-          continue;
-        }
-        const next = inst.remove(text);
-        if (next === undefined) fs.rmSync(file);
-        else if (next !== text) writeAtomic(file, next, fs.statSync(file).mode & 0o777);
-        out.write(`${id}: ${next === text ? 'no agentpolicy hook in' : 'removed the agentpolicy hook from'} ${file}${next === undefined ? ' (the file held only ours, so it is gone)' : ''}\n`);
-        continue;
-      }
-      if (!fs.existsSync(o.launcher)) throw new Error(`the launcher ${o.launcher} does not exist (build first: npm run build)`);
-      const next = inst.merge(text, spec);
-      if (next === text) {
-        out.write(`${id}: ${name} hook already current in ${file}\n`);
-        continue;
-      }
-      writeAtomic(file, next, inst.executable ? 0o755 : text !== undefined ? fs.statSync(file).mode & 0o777 : 0o644);
-      out.write(`${id}: installed the ${name} hook in ${file} (timeout ${inst.timeoutSeconds} s; broker wait ${inst.waitSeconds} s)\n`);
+        if (c.before === undefined && !also) out.write(`${id}: nothing to remove (${file} does not exist)\n`);
+        else out.write(`${id}: ${c.action === 'none' && !also ? 'no agentpolicy hook in' : 'removed the agentpolicy hook from'} ${file}${c.action === 'delete' ? ' (the file held only ours, so it is gone)' : ''}${also}\n`);
+      } else if (c.action === 'none' && !also) out.write(`${id}: ${name} hook already current in ${file}\n`);
+      else out.write(`${id}: installed the ${name} hook in ${file} (timeout ${inst.timeoutSeconds} s; broker wait ${inst.waitSeconds} s)${also}\n`);
+      for (const n of c.notes ?? []) out.write(`${id}: ${n}\n`);
     } catch (e) {
       status = 1;
       err.write(`${id}: ${(e as Error).message} (${file})\n`);
     }
   }
   return status;
-}
-
-/** The same for an installer that edits several files (Codex: hooks.json and the trust entry in config.toml). */
-function applyFileSet(o: InstallHooksOptions, id: AgentId, file: string, spec: HookCommandSpec, make: () => FileSet, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
-  const inst = INSTALLERS[id];
-  const name = ADAPTERS[id].displayName;
-  try {
-    const set = make();
-    const texts = new Map(set.files.map((f) => [f, readIfExists(f)] as const));
-    if (o.mode === 'check') {
-      const c = set.check(texts, spec);
-      if (c.ok && !fs.existsSync(o.launcher)) c.problems.push(`the launcher ${o.launcher} does not exist`);
-      if (c.problems.length) {
-        err.write(`${id}: not ready (${file}):\n${c.problems.map((p) => `  - ${p}`).join('\n')}\n  Fix: agentpolicy install-hooks ${id} --scope ${o.scope}\n`);
-        return 1;
-      }
-      out.write(`${id}: ${name} hook installed, trusted and current (${file})\n`);
-      return 0;
-    }
-    if (o.mode === 'install' && !fs.existsSync(o.launcher)) throw new Error(`the launcher ${o.launcher} does not exist (build first: npm run build)`);
-    const change = o.mode === 'install' ? set.merge(texts, spec) : set.remove(texts);
-    const changed = [...change.texts].filter(([f, t]) => t !== texts.get(f));
-    // Every new text is computed before any file is written. Installing, the hook's own file goes
-    // last (a failure before it leaves no untrusted hook behind); removing, it goes first.
-    const hookFirst = (a: [string, unknown]) => (a[0] === set.files[0] ? 0 : 1);
-    changed.sort((a, b) => (o.mode === 'install' ? hookFirst(b) - hookFirst(a) : hookFirst(a) - hookFirst(b)));
-    for (const [f, t] of changed) {
-      if (t === undefined) fs.rmSync(f, { force: true });
-      else writeAtomic(f, t, texts.get(f) !== undefined ? fs.statSync(f).mode & 0o777 : 0o644);
-    }
-    const files = changed.map(([f, t]) => (t === undefined ? `${f} (removed: only ours was in it)` : f)).join(', ');
-    if (o.mode === 'remove') out.write(`${id}: ${changed.length ? `removed the agentpolicy hook (${files})` : `no agentpolicy hook in ${file}`}\n`);
-    else out.write(`${id}: ${changed.length ? `installed the ${name} hook (${files}; timeout ${inst.timeoutSeconds} s; broker wait ${inst.waitSeconds} s)` : `${name} hook already current in ${file}`}\n`);
-    for (const n of change.notes) out.write(`${id}: ${n}\n`);
-    return 0;
-  } catch (e) {
-    err.write(`${id}: ${(e as Error).message} (${file})\n`);
-    return 1;
-  }
 }
 
 export async function installHooksCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {

@@ -4,6 +4,7 @@ import { formatPolicyError, loadPolicyText } from '../core/policy/load';
 import { baseline, findRepoPolicy, nodePolicyFileSystem, POLICY_FILE, recommendedUserLayer } from '../core/policy/resolve';
 import { decide } from '../core/pdp/decide';
 import type { DecisionRequest } from '../core/pdp/types';
+import { reviewedWorldFacts } from '../core/shell/facts/memory';
 import { initShellParser } from '../core/shell/parser';
 
 export interface LintOptions {
@@ -42,7 +43,7 @@ export async function lint(opts: LintOptions, out: NodeJS.WritableStream, err: N
   for (const t of tests) {
     const test = t.test;
     const req: DecisionRequest = 'command' in test ? { kind: 'command', commandLine: test.command, cwd: test.cwd ? path.resolve(workspace, test.cwd) : workspace, agent: test.agent } : { kind: test.action, path: test.path, cwd: workspace, agent: test.agent };
-    const d = decide(policy, req, { user: path.basename(opts.home) });
+    const d = decide(policy, req, { user: path.basename(opts.home), facts: reviewedWorldFacts() });
     const label = 'command' in test ? test.command : `${test.action} ${test.path}`;
     if (d.effect === test.expect) out.write(`  pass  tests[${t.index}] ${label} -> ${d.effect}\n`);
     else {

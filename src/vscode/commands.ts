@@ -246,6 +246,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
           ? { label: '$(go-to-file) Open policy', description: POLICY_FILE, run: () => vscode.commands.executeCommand(COMMANDS.openPolicy) }
           : { label: '$(file-add) Create policy…', description: 'the built-in policy is in force until you do', run: () => vscode.commands.executeCommand(COMMANDS.createPolicy) },
         { label: '$(person) Show agents', run: () => vscode.commands.executeCommand(COMMANDS.showAgents) },
+        { label: '$(plug) Connect agents…', description: 'install or remove our hook in each agent’s config', run: () => vscode.commands.executeCommand(COMMANDS.connectAgents) },
       );
       if (guard.brokerInstance?.listSessionGrants().some((s) => s.grants.length)) items.push({ label: '$(key) Show session grants', run: () => vscode.commands.executeCommand(COMMANDS.showGrants) });
       items.push({ label: '$(export) Export audit log…', run: () => vscode.commands.executeCommand(COMMANDS.exportAuditLog) });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { decide } from '../core/pdp/decide';
+import { nodeFactsForPolicy } from '../core/shell/facts/forPolicy';
 import { explainText } from '../core/pdp/message';
 import { howToProceed } from '../core/text/advice';
 import { describeFindings, displayed, displayText } from '../core/text/display';
@@ -31,7 +32,7 @@ export class ExplainDocuments implements vscode.TextDocumentContentProvider, vsc
   text(line: string, cwd: string): string {
     const p = this.policies.policy;
     const req = { kind: 'command' as const, commandLine: line, cwd };
-    const d = decide(p, req);
+    const d = decide(p, req, { facts: nodeFactsForPolicy(p) });
     const shown = displayed(line, { keepNewlines: true });
     const body = explainText(p, req, d).split('\n');
     // explainText prints the raw line first: replace it with the escaped one.

@@ -66,6 +66,15 @@ export class FileGuard implements vscode.Disposable, vscode.TextDocumentContentP
     this.approved.add(path.resolve(file));
   }
 
+  /**
+   * The extension has just written `content` to `file` itself (null: deleted it), on the
+   * person's click: that is the last known good version now. Called right after the write,
+   * before the watcher's event is handled, so only a different change is put back.
+   */
+  acceptOwnWrite(file: string, content: string | null): void {
+    this.snapshots.set(path.resolve(file), content === null ? null : Buffer.from(content));
+  }
+
   private patterns(): { base: string; glob: string }[] {
     const ws = this.policies.workspace;
     const home = os.homedir();

@@ -22,6 +22,7 @@ export const COMMANDS = {
   approvalExplain: 'agentPolicy.approval.explain',
   reviewPolicyChange: 'agentPolicy.reviewPolicyChange',
   newAgentTerminal: 'agentPolicy.newAgentTerminal',
+  connectAgents: 'agentPolicy.connectAgents',
 } as const;
 
 export const VIEWS = {

@@ -96,9 +96,6 @@ function measureInterleaved<T>(variants: { items: readonly T[]; fn: (item: T) =>
   return variants.map((_, k) => ({ stats: stats(samples[k]), perItem: perItem[k], rounds }));
 }
 
-function measure<T>(items: readonly T[], fn: (item: T) => unknown, opts: { warm: number; rounds: number; budgetMs: number }): Stats {
-  return measureInterleaved([{ items, fn }], opts)[0].stats;
-}
 
 let sinkCount = 0;
 function sink(x: unknown): void {

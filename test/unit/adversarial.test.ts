@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { decide } from '../../src/core/pdp/decide';
 import { resolvePolicy } from '../../src/core/policy/resolve';
 import { initShellParser } from '../../src/core/shell/parser';
+import { specFacts } from './shell/worlds';
 
 /**
  * Hand-written bypass attempts against the recommended policy
@@ -252,7 +253,7 @@ describe('recommended policy: adversarial bypass attempts', () => {
     describe(group, () => {
       for (const c of cases) {
         it(`${JSON.stringify(c.line)} → ${c.want}`, () => {
-          const d = decide(policy, { kind: 'command', commandLine: c.line, cwd: W }, { user: 'dev' });
+          const d = decide(policy, { kind: 'command', commandLine: c.line, cwd: W }, { user: 'dev', facts: specFacts() });
           assert.ok(
             c.want.split('|').includes(d.effect),
             `expected ${c.want}, got ${d.effect}\n  bash: ${c.why}\n  guard: ${d.reasons[0] ?? ''}`,

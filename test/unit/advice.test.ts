@@ -12,6 +12,7 @@ import { baseline, recommendedUserLayer } from '../../src/core/policy/resolve';
 import { RECOMMENDED_POLICY } from '../../src/core/policy/templates';
 import { initShellParser } from '../../src/core/shell/parser';
 import { howToProceed } from '../../src/core/text/advice';
+import { specFacts } from './shell/worlds';
 
 const W = '/home/dev/project';
 const HOME = '/home/dev';
@@ -25,7 +26,8 @@ function layer(name: PolicyLayer['name'], text: string, file: string): PolicyLay
 const compile = (layers: PolicyLayer[]) => compilePolicy(layers, { workspace: W, home: HOME, trustRepo: true });
 const judge = (layers: PolicyLayer[], line: string) => {
   const p = compile(layers);
-  return { p, d: decide(p, { kind: 'command', commandLine: line, cwd: W }, { user: 'dev' }) };
+  // In the spec world (the Makefile is tracked and unchanged from HEAD, so its target may match an allow rule).
+  return { p, d: decide(p, { kind: 'command', commandLine: line, cwd: W }, { user: 'dev', facts: specFacts() }) };
 };
 /** The `- {…}` rules the advice proposes, as YAML flow mappings. */
 const proposedRules = (advice: string) => [...advice.matchAll(/- (\{[^}]*\})/g)].map((m) => parse(m[1]));

@@ -4,6 +4,7 @@ import { compilePolicy, type PolicyLayer } from '../../src/core/policy/compile';
 import { loadPolicyText } from '../../src/core/policy/load';
 import { baseline, recommendedUserLayer, resolvePolicy } from '../../src/core/policy/resolve';
 import { initShellParser } from '../../src/core/shell/parser';
+import { specFacts } from './shell/worlds';
 
 const W = '/home/dev/project';
 const HOME = '/home/dev';
@@ -16,7 +17,7 @@ function layer(name: PolicyLayer['name'], text: string): PolicyLayer {
 
 function effect(layers: PolicyLayer[], line: string, trustRepo = false, agent?: string): string {
   const p = compilePolicy(layers, { workspace: W, home: HOME, trustRepo });
-  return decide(p, { kind: 'command', commandLine: line, cwd: W, agent, subject: agent ? { kind: 'agent', id: agent } : undefined }, { user: 'dev', now: new Date('2026-11-26T00:00:00Z') }).effect;
+  return decide(p, { kind: 'command', commandLine: line, cwd: W, agent, subject: agent ? { kind: 'agent', id: agent } : undefined }, { user: 'dev', now: new Date('2026-11-26T00:00:00Z'), facts: specFacts() }).effect;
 }
 
 describe('policy layers and trust', () => {

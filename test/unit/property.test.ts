@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { decide } from '../../src/core/pdp/decide';
 import { resolvePolicy } from '../../src/core/policy/resolve';
 import { initShellParser } from '../../src/core/shell/parser';
+import { specFacts } from './shell/worlds';
 
 /**
  * Property tests for the recommended policy (../shared/spec/recommended-policy.md §2.1, §5 and
@@ -219,7 +220,7 @@ describe('recommended policy: composition properties (fast-check)', function () 
   const effectOf = (commandLine: string): Effect => {
     let e = memo.get(commandLine);
     if (!e) {
-      e = decide(policy, { kind: 'command', commandLine, cwd: W }, { user: 'dev' }).effect as Effect;
+      e = decide(policy, { kind: 'command', commandLine, cwd: W }, { user: 'dev', facts: specFacts() }).effect as Effect;
       memo.set(commandLine, e);
     }
     return e;

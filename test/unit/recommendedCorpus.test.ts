@@ -4,6 +4,7 @@ import * as path from 'path';
 import { decide } from '../../src/core/pdp/decide';
 import { resolvePolicy } from '../../src/core/policy/resolve';
 import { initShellParser } from '../../src/core/shell/parser';
+import { specFacts } from './shell/worlds';
 
 /**
  * The recommended policy against a corpus of real and adversarial agent command lines,
@@ -20,10 +21,7 @@ const cases: { line: string; expect: string; note: string }[] = fs
  * Lines the guard does not yet get exactly right, each with why. They must still never be
  * allowed; the test fails if one starts passing (so the list shrinks) or gets laxer.
  */
-const KNOWN_GAPS = new Map<string, string>([
-  [`echo '{"chat.tools.autoApprove": true}' > .vscode/settings.json`, 'writes to .vscode/settings.json ask; telling a chat.tools.* key from other keys needs the written content'],
-  [`sed -i 's/"chat.tools.autoApprove": false/"chat.tools.autoApprove": true/' .vscode/settings.json`, 'same: the key being edited is not analysed'],
-]);
+const KNOWN_GAPS = new Map<string, string>([]);
 
 describe('recommended policy: spec corpus', () => {
   const W = '/home/dev/project';
@@ -43,7 +41,7 @@ describe('recommended policy: spec corpus', () => {
     it(`${section} (${list.length} lines)`, () => {
       const wrong: string[] = [];
       for (const c of list) {
-        const d = decide(policy, { kind: 'command', commandLine: c.line, cwd: W }, { user: 'dev' });
+        const d = decide(policy, { kind: 'command', commandLine: c.line, cwd: W }, { user: 'dev', facts: specFacts() });
         const ok = c.expect.split('|').includes(d.effect);
         if (KNOWN_GAPS.has(c.line)) {
           if (ok) wrong.push(`${JSON.stringify(c.line)} now passes: remove it from KNOWN_GAPS`);

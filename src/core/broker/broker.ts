@@ -2,6 +2,7 @@ import { actionKey, describeAction, type GitPushAction } from '../actions/types'
 import type { Subject } from '../identity/subject';
 import type { Source } from '../ipc/protocol';
 import { decide } from '../pdp/decide';
+import { nodeFactsForPolicy } from '../shell/facts/forPolicy';
 import { decisionLine } from '../pdp/message';
 import type { Decision, DecisionRequest } from '../pdp/types';
 import type { CompiledPolicy } from '../policy/compile';
@@ -192,7 +193,7 @@ export class Broker {
         return await this.finish(req, d, { final: 'deny', by: 'kill-switch', message: `agentpolicy: deny: ${shown(what)}: every agent is blocked (kill switch). The person can re-arm with \`agentpolicy rearm\` or "Agent Policy: Re-arm Agents".` });
       }
       const policy = this.opts.policy(req.cwd);
-      d = req.decided ?? decide(policy, req.request, { user: this.opts.user });
+      d = req.decided ?? decide(policy, req.request, { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
       if (d.effect === 'allow') return await this.finish(req, d, { final: 'allow', by: 'policy', message: `agentpolicy: allow: ${shown(what)}` });
       if (d.effect === 'deny') return await this.finish(req, d, { final: 'deny', by: 'policy', message: decisionLine(d, what, policy) });
       // ask: an earlier grant may already cover it.

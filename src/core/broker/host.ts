@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { describeAction, UNKNOWN_TOKEN, type Action, type GitPushAction } from '../actions/types';
 import { analyzeCommandLine } from '../shell/analyze';
+import { nodeFactsForPolicy } from '../shell/facts/forPolicy';
 import { AuditLog } from '../audit/auditLog';
 import { controlEvent, type ControlEventArgs } from '../audit/events';
 import { defaultAuditRoot, openAuditStream } from '../audit/streams';
@@ -20,7 +21,7 @@ import { denyAll, BrokerServer, DEFAULT_LIMITS, type IpcHandler, type Peer, type
 import { ownUid, pidHoldsSocket } from '../ipc/peer';
 import { agentForHook, agentForProgram, ancestry, attributeFromProcesses, processKey, resolveProgram } from '../identity/attribution';
 import { adapterHooks } from './hookHandler';
-import { shellJoin } from '../shell/quote';
+import { parseQuotedArgv, shellJoin } from '../shell/quote';
 import { brokerRequest, type ActionInput, type BrokerResponse, type ControlRequest, type DecideRequest, type HookAnswer, type HookFrame } from '../ipc/protocol';
 import { decide } from '../pdp/decide';
 import type { Decision, DecisionRequest } from '../pdp/types';
@@ -360,7 +361,8 @@ export class GuardHost implements IpcHandler {
         let decided: Decision | undefined;
         if (call.failure) decided = syntheticDecision('deny', 'high', [], call.failure);
         else if (call.unknownTool) {
-          decided = decide(this.opts.policy(call.cwd), request, { user: this.opts.user });
+          const policy = this.opts.policy(call.cwd);
+          decided = decide(policy, request, { user: this.opts.user, facts: nodeFactsForPolicy(policy) });
           if (decided.effect === 'allow') decided = { ...decided, effect: 'ask', reasons: [`${call.tool} is not a tool the policy can judge`, ...decided.reasons] };
         }
         const verdict = await this.broker.decide({
@@ -381,7 +383,7 @@ export class GuardHost implements IpcHandler {
     }
   }
 
-  private hookFailure(frame: HookFrame, why: string): HookAnswer {
+  private hookFailure(_frame: HookFrame, why: string): HookAnswer {
     // Exit status 2 blocks in every agent that blocks on an exit status; the adapters answer in full where they can.
     return { exitCode: 2, stdout: '', stderr: `agentpolicy: deny: ${why}\n` };
   }
@@ -401,7 +403,11 @@ export class GuardHost implements IpcHandler {
     const subject = this.attribute({ claims, source: msg.source, pid: msg.pid, pidVerified, interactive: !!msg.interactive, command: msg.command, peer, token: msg.token, cwd: msg.cwd });
     const policy = this.opts.policy(msg.cwd);
     const launched = msg.launch ? registeredLaunch(policy, msg.launch, subject) : msg.source === 'shim' && msg.command !== undefined ? shimLaunch(policy, msg.command, msg.cwd, subject) : undefined;
-    const { request, what } = launched ?? toDecisionRequest(msg.launch ? { ...msg, launch: undefined, command: shellJoin(msg.launch) } : msg, subject);
+    // A shell's PATH shim seeing `<shell> -c SCRIPT` judges SCRIPT as the line it is, so an agent's
+    // own wrapper around its command is recognised there as it is when the trap sees it.
+    const script = !launched && msg.source === 'shim' && msg.command !== undefined ? shellScriptOf(msg.command) : undefined;
+    const asWire = msg.launch ? { ...msg, launch: undefined, command: shellJoin(msg.launch) } : script !== undefined ? { ...msg, command: script } : msg;
+    const { request, what } = launched ?? toDecisionRequest(asWire, subject);
     const v = await this.broker.decide({ source: msg.source, cwd: msg.cwd, subject, sessionId: claims.sid, request, what, decided: launched?.decided });
     return { decision: v.outcome.final, effect: v.decision.effect, ruleIds: v.decision.ruleIds, reasons: v.decision.reasons, message: v.outcome.message, by: v.outcome.by, auditSeq: v.seq };
   }
@@ -562,6 +568,15 @@ function shimLaunch(policy: CompiledPolicy, text: string, cwd: string, subject: 
   const cmd = commands.length === 1 && actions.every((a) => a.command === commands[0].command && a.kind !== 'opaque') ? commands[0] : undefined;
   if (!cmd || cmd.argv.some((t) => t.startsWith(UNKNOWN_TOKEN))) return undefined;
   return registeredLaunch(policy, [cmd.program, ...cmd.argv.slice(1)], subject);
+}
+
+const SHELLS_WITH_C = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh']);
+
+/** The script of a shim's exact `<shell> -c SCRIPT` (no other arguments), else undefined. */
+function shellScriptOf(text: string): string | undefined {
+  const argv = parseQuotedArgv(text);
+  if (!argv || argv.length !== 3 || argv[1] !== '-c' || !SHELLS_WITH_C.has(argv[0])) return undefined;
+  return argv[2];
 }
 
 /** A wire action as a typed action (paths made absolute against cwd). */

@@ -3,6 +3,7 @@ import { describeAction, EFFECT_RANK, stricter, type Action, type Effect, type R
 import type { CompiledPolicy, CompiledRule } from '../policy/compile';
 import { insideWorkspace } from '../policy/paths';
 import { analyzeCommandLine } from '../shell/analyze';
+import type { FileFacts } from '../shell/facts';
 import type { ActionVerdict, Decision, DecisionRequest, LayerName } from './types';
 
 /** What decide() needs beyond the request: who the user is (for `~user`). */
@@ -10,6 +11,10 @@ export interface DecideOptions {
   user?: string;
   /** Clock for agent expiry (tests pass a fixed one). */
   now?: Date;
+  /** What analysis may ask about files (links, provenance, secrets under a folder); none: it fails closed. */
+  facts?: FileFacts;
+  /** Functions the calling shell has (an interactive shell's `declare -f`): name → body, undefined when only the name is known. */
+  shellFunctions?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -53,7 +58,7 @@ function judgePerson(policy: CompiledPolicy, action: Action, errors: string[]): 
 function requestActions(policy: CompiledPolicy, req: DecisionRequest, opts: DecideOptions): Action[] {
   switch (req.kind) {
     case 'command':
-      return analyzeCommandLine(req.commandLine, { workspace: policy.workspace, cwd: req.cwd, home: policy.home, user: opts.user }).actions;
+      return analyzeCommandLine(req.commandLine, { workspace: policy.workspace, cwd: req.cwd, home: policy.home, user: opts.user, facts: opts.facts, shellFunctions: opts.shellFunctions }).actions;
     case 'actions':
       return req.actions;
     default:

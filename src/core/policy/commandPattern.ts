@@ -1,4 +1,5 @@
 import { UNKNOWN_TOKEN } from '../actions/types';
+import { compileGlob, type Glob } from './glob';
 
 /** Result of matching: `maybe` when an unresolved token could match. */
 export type Match = 'yes' | 'maybe' | 'no';
@@ -10,23 +11,35 @@ export type Match = 'yes' | 'maybe' | 'no';
  * anywhere after the program name. Every token is a glob (`*`, `?`, `[abc]`, `{a,b}`).
  */
 export class CommandPattern {
-  readonly words: (RegExp | '...')[];
-  readonly flags: RegExp[];
   /** The literal program name when there is one: rules are indexed by it. */
   readonly program: string | undefined;
+  private parts?: { words: (Glob | '...')[]; flags: Glob[] };
 
   constructor(readonly source: string) {
-    const tokens = source.trim().split(/\s+/).filter(Boolean);
-    if (tokens.length === 0) throw new Error('empty command pattern');
-    this.words = [];
-    this.flags = [];
-    for (const t of tokens) {
-      if (t === '...') this.words.push('...');
-      else if (t.startsWith('-') && t.length > 1 && this.words.length > 0) this.flags.push(globToRegExp(t));
-      else this.words.push(globToRegExp(t));
-    }
-    const first = tokens[0];
+    const first = /^\s*(\S+)/.exec(source)?.[1];
+    if (first === undefined) throw new Error('empty command pattern');
     this.program = /[*?[{]/.test(first) || first === '...' ? undefined : first;
+  }
+
+  /** Tokens, compiled when the pattern is first matched (a large policy has many, a decision tries few). */
+  get words(): (Glob | '...')[] {
+    return this.compiled().words;
+  }
+
+  get flags(): Glob[] {
+    return this.compiled().flags;
+  }
+
+  private compiled(): { words: (Glob | '...')[]; flags: Glob[] } {
+    if (this.parts) return this.parts;
+    const words: (Glob | '...')[] = [];
+    const flags: Glob[] = [];
+    for (const t of this.source.trim().split(/\s+/).filter(Boolean)) {
+      if (t === '...') words.push('...');
+      else if (t.startsWith('-') && t.length > 1 && words.length > 0) flags.push(globToRegExp(t));
+      else words.push(globToRegExp(t));
+    }
+    return (this.parts = { words, flags });
   }
 
   match(argv: readonly string[]): Match {
@@ -52,7 +65,7 @@ export class CommandPattern {
   }
 }
 
-function matchWords(pat: (RegExp | '...')[], pi: number, words: string[], wi: number): Match {
+function matchWords(pat: (Glob | '...')[], pi: number, words: string[], wi: number): Match {
   if (pi === pat.length) return 'yes';
   const p = pat[pi];
   if (p === '...') {
@@ -72,9 +85,9 @@ function matchWords(pat: (RegExp | '...')[], pi: number, words: string[], wi: nu
   return m === 'maybe' || rest === 'maybe' ? 'maybe' : 'yes';
 }
 
-function tokenMatch(re: RegExp, token: string): Match {
-  if (token.startsWith(UNKNOWN_TOKEN)) return re.source === '^[\\s\\S]*$' ? 'yes' : 'maybe';
-  return re.test(token) ? 'yes' : 'no';
+function tokenMatch(g: Glob, token: string): Match {
+  if (token.startsWith(UNKNOWN_TOKEN)) return g.any ? 'yes' : 'maybe';
+  return g.test(token) ? 'yes' : 'no';
 }
 
 function best(ms: Match[]): Match {
@@ -83,37 +96,10 @@ function best(ms: Match[]): Match {
   return 'no';
 }
 
-/** A shell-style glob for one token; `*` matches any characters, slashes included. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  let depth = 0;
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i];
-    if (ch === '\\' && i + 1 < glob.length) re += escape(glob[++i]);
-    else if (ch === '*') re += '[\\s\\S]*';
-    else if (ch === '?') re += '[\\s\\S]';
-    else if (ch === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, end);
-        if (body.startsWith('!')) body = '^' + body.slice(1);
-        re += '[' + body.replace(/\\/g, '\\\\') + ']';
-        i = end;
-      }
-    } else if (ch === '{') {
-      depth++;
-      re += '(?:';
-    } else if (ch === '}' && depth > 0) {
-      depth--;
-      re += ')';
-    } else if (ch === ',' && depth > 0) re += '|';
-    else re += escape(ch);
-  }
-  while (depth-- > 0) re += ')';
-  return new RegExp('^' + re + '$');
-}
-
-function escape(ch: string): string {
-  return /[.*+?^${}()|[\]\\/-]/.test(ch) ? '\\' + ch : ch;
+/**
+ * A shell-style glob for one token: `*` matches any characters, slashes included. Matching runs
+ * in time linear in the token, whatever the pattern (see glob.ts).
+ */
+export function globToRegExp(glob: string): Glob {
+  return compileGlob(glob, { dialect: 'token' });
 }

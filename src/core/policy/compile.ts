@@ -1,8 +1,8 @@
 import * as crypto from 'crypto';
-import { minimatch } from 'minimatch';
 import { ACTION_KINDS, EFFECT_RANK, type Action, type ActionKind, type Effect, type Risk } from '../actions/types';
 import type { LayerName } from './layer';
 import { CommandPattern, globToRegExp, type Match } from './commandPattern';
+import { compileGlob, type Glob } from './glob';
 import { insideWorkspace, PathRuleIndex, PathSet, type PathContext } from './paths';
 import type { PolicyDocument, RuleDocument, TestDocument } from './schema';
 
@@ -24,7 +24,7 @@ export interface CompiledRule {
   reason?: string;
   risk?: Risk;
   /** Rule applies to these agents only (undefined: every agent). */
-  agents?: RegExp[];
+  agents?: Glob[];
   /** Rule applies to registered agents of these risk tiers only. */
   agentRisk?: readonly ('low' | 'medium' | 'high')[];
   /** Literal program names this rule can match (command rules); undefined: any. */
@@ -275,6 +275,7 @@ function toList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
+/** (Summaries are built when read: a 100,000-rule policy has many, a decision shows few.) */
 function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): CompiledRule {
   const base = {
     id: r.id,
@@ -294,7 +295,9 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
         ...base,
         kind: 'command',
         programs,
-        summary: `command matches ${patterns.map((p) => JSON.stringify(p.source)).join(' or ')}${except.length ? ` except ${except.map((p) => JSON.stringify(p.source)).join(', ')}` : ''}`,
+        get summary() {
+          return `command matches ${patterns.map((p) => JSON.stringify(p.source)).join(' or ')}${except.length ? ` except ${except.map((p) => JSON.stringify(p.source)).join(', ')}` : ''}`;
+        },
         test(a) {
           if (a.kind !== 'command') return 'no';
           let m: Match = 'no';
@@ -320,7 +323,9 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
         ...base,
         kind,
         index: r.paths === undefined ? undefined : toList(r.paths),
-        summary: `${kind}${set ? ` of ${set.patterns.join(', ')}` : ''}${r.outside_workspace === true ? ' outside the workspace' : r.outside_workspace === false ? ' inside the workspace' : ''}${r.recursive === true ? ' (recursive)' : r.recursive === false ? ' (not recursive)' : ''}`,
+        get summary() {
+          return `${kind}${set ? ` of ${set.patterns.join(', ')}` : ''}${r.outside_workspace === true ? ' outside the workspace' : r.outside_workspace === false ? ' inside the workspace' : ''}${r.recursive === true ? ' (recursive)' : r.recursive === false ? ' (not recursive)' : ''}`;
+        },
         test(a) {
           if (a.kind !== kind) return 'no';
           if (r.recursive !== undefined && !!a.recursive !== r.recursive) return 'no';
@@ -335,7 +340,9 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
       return {
         ...base,
         kind: 'git.push',
-        summary: `git push${remotes.length ? ` to ${toList(r.remotes).join(', ')}` : ''}${branches.length ? ` touching ${toList(r.branches).join(', ')}` : ''}${r.force !== undefined ? ` force=${r.force}` : ''}${r.delete !== undefined ? ` delete=${r.delete}` : ''}${r.all_branches !== undefined ? ` all_branches=${r.all_branches}` : ''}${r.unresolved !== undefined ? ` unresolved=${r.unresolved}` : ''}`,
+        get summary() {
+          return `git push${remotes.length ? ` to ${toList(r.remotes).join(', ')}` : ''}${branches.length ? ` touching ${toList(r.branches).join(', ')}` : ''}${r.force !== undefined ? ` force=${r.force}` : ''}${r.delete !== undefined ? ` delete=${r.delete}` : ''}${r.all_branches !== undefined ? ` all_branches=${r.all_branches}` : ''}${r.unresolved !== undefined ? ` unresolved=${r.unresolved}` : ''}`;
+        },
         test(a) {
           if (a.kind !== 'git.push') return 'no';
           let m: Match = 'yes';
@@ -364,7 +371,9 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
         ...base,
         kind: 'network',
         index: hosts.length && toList(r.hosts).every((h) => !/[*?[{]/.test(h)) ? toList(r.hosts) : undefined,
-        summary: `network${hosts.length ? ` to ${toList(r.hosts).join(', ')}` : ''}`,
+        get summary() {
+          return `network${hosts.length ? ` to ${toList(r.hosts).join(', ')}` : ''}`;
+        },
         test(a) {
           if (a.kind !== 'network') return 'no';
           if (!hosts.length) return 'yes';
@@ -379,7 +388,9 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
         ...base,
         kind: 'env.set',
         index: toList(r.names).every((n) => !/[*?[{]/.test(n)) ? toList(r.names) : undefined,
-        summary: `setting ${toList(r.names).join(', ')}`,
+        get summary() {
+          return `setting ${toList(r.names).join(', ')}`;
+        },
         test: (a) => (a.kind === 'env.set' && names.some((re) => re.test(a.name)) ? 'yes' : 'no'),
       };
     }
@@ -389,7 +400,9 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
       return {
         ...base,
         kind: 'mcp',
-        summary: `MCP${servers.length ? ` server ${toList(r.servers).join(', ')}` : ''}${tools.length ? ` tool ${toList(r.tools).join(', ')}` : ''}`,
+        get summary() {
+          return `MCP${servers.length ? ` server ${toList(r.servers).join(', ')}` : ''}${tools.length ? ` tool ${toList(r.tools).join(', ')}` : ''}`;
+        },
         test: (a) => (a.kind === 'mcp' && (!servers.length || servers.some((re) => re.test(a.server))) && (!tools.length || tools.some((re) => re.test(a.tool))) ? 'yes' : 'no'),
       };
     }
@@ -398,7 +411,9 @@ function compileRule(r: RuleDocument, layer: LayerName, ctx: PathContext): Compi
       return {
         ...base,
         kind: 'opaque',
-        summary: `opaque${reasons ? ` (${reasons.join(', ')})` : ''}`,
+        get summary() {
+          return `opaque${reasons ? ` (${reasons.join(', ')})` : ''}`;
+        },
         test: (a) => (a.kind === 'opaque' && (!reasons || reasons.includes(a.reason)) ? 'yes' : 'no'),
       };
     }
@@ -415,11 +430,12 @@ function pathMatch(set: PathSet, a: Action): Match {
     // Could the glob name something the set selects? Try the set's own names against it.
     const slash = a.path.lastIndexOf('/');
     const dir = a.path.slice(0, slash) || '/';
-    const base = a.path.slice(slash + 1);
+    // The glob comes from the command line: match it with the bounded matcher.
+    const base = compileGlob(a.path.slice(slash + 1), { dialect: 'path', dot: false });
     for (const p of set.patterns) {
       if (p.startsWith('!')) continue;
       const name = p.replace(/\/+$/, '').split('/').pop()!.replace(/[*?]/g, 'x').replace(/\[[^\]]*\]/g, 'x');
-      if (minimatch(name, base, { dot: false }) && set.matches(`${dir}/${name}`)) return 'maybe';
+      if (base.test(name) && set.matches(`${dir}/${name}`)) return 'maybe';
     }
   }
   return 'no';

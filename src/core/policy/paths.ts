@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { minimatch } from 'minimatch';
+import { compileGlob } from './glob';
 
 /** Where relative patterns and `~` point. */
 export interface PathContext {
@@ -17,16 +17,25 @@ export interface PathContext {
  * - `!pattern` re-includes what an earlier pattern excluded (last match wins).
  */
 export class PathSet {
-  private readonly entries: { negate: boolean; test: (abs: string) => boolean }[];
-  /** Where each positive pattern's literal part lies, for "is something selected under this folder?". */
-  private readonly anchors: string[];
+  private compiled?: { negate: boolean; test: (abs: string) => boolean }[];
+  private anchorList?: string[];
 
-  constructor(readonly patterns: readonly string[], ctx: PathContext) {
-    this.entries = patterns.map((raw) => {
+  constructor(
+    readonly patterns: readonly string[],
+    private readonly ctx: PathContext,
+  ) {}
+
+  /** Patterns compiled on first use: a large policy has many, a decision tries few. */
+  private get entries(): { negate: boolean; test: (abs: string) => boolean }[] {
+    return (this.compiled ??= this.patterns.map((raw) => {
       const negate = raw.startsWith('!');
-      return { negate, test: compilePattern(negate ? raw.slice(1) : raw, ctx) };
-    });
-    this.anchors = patterns.filter((p) => !p.startsWith('!')).map((p) => anchorOf(p, ctx));
+      return { negate, test: compilePattern(negate ? raw.slice(1) : raw, this.ctx) };
+    }));
+  }
+
+  /** Where each positive pattern's literal part lies, for "is something selected under this folder?". */
+  private get anchors(): string[] {
+    return (this.anchorList ??= this.patterns.filter((p) => !p.startsWith('!')).map((p) => anchorOf(p, this.ctx)));
   }
 
   /** True when a selected path may lie strictly under `dir` (bare names count at the workspace root). */
@@ -36,7 +45,7 @@ export class PathSet {
   }
 
   get empty(): boolean {
-    return this.entries.length === 0;
+    return this.patterns.length === 0;
   }
 
   /** True when the absolute path is selected (after negations). */
@@ -46,8 +55,6 @@ export class PathSet {
     return hit;
   }
 }
-
-const OPTS = { dot: true, nocomment: true, nonegate: true } as const;
 
 function compilePattern(pattern: string, ctx: PathContext): (abs: string) => boolean {
   let p = pattern.replace(/\/+$/, '');
@@ -59,13 +66,12 @@ function compilePattern(pattern: string, ctx: PathContext): (abs: string) => boo
   } else if (p.includes('/') && !p.startsWith('/')) p = path.posix.join(ctx.workspace, p.replace(/^\.\//, ''));
   if (!p.includes('/')) {
     // A bare name: any path component.
-    const re = minimatch.makeRe(p, OPTS);
-    if (!re) return () => false;
-    return (abs) => abs.split('/').some((c) => c !== '' && re.test(c));
+    const g = compileGlob(p, { dialect: 'path' });
+    return (abs) => abs.split('/').some((c) => c !== '' && g.test(c));
   }
-  const exact = minimatch.makeRe(p, OPTS);
-  const under = minimatch.makeRe(p === '/' ? '/**' : p + '/**', OPTS);
-  return (abs) => (exact ? exact.test(abs) : false) || (under ? under.test(abs) : false);
+  const exact = compileGlob(p, { dialect: 'path' });
+  const under = compileGlob(p === '/' ? '/**' : p + '/**', { dialect: 'path' });
+  return (abs) => exact.test(abs) || under.test(abs);
 }
 
 function anchorOf(pattern: string, ctx: PathContext): string {

@@ -1,7 +1,25 @@
 import * as path from 'path';
 import type { Action, OpaqueReason } from '../actions/types';
+import { NO_FACTS, type FileFacts } from './facts';
 import { parseBash, type SyntaxNode } from './parser';
-import { escapeInvisible, runProgram } from './programs';
+import { recognizePlumbing } from './plumbing';
+import { emitPath, escapeInvisible, isPlainPagerAssignment, runProgram, writeContent } from './run';
+import {
+  cloneState,
+  isSink,
+  NO_INPUT,
+  unionTaints,
+  unknownStream,
+  type Analysis,
+  type Engine,
+  type FunctionDef,
+  type LineChanges,
+  type ShellEnv,
+  type ShellState,
+  type SimpleCommand,
+  type Stream,
+  type Var,
+} from './types';
 import {
   DEFAULT_IFS,
   embeddedCode,
@@ -16,57 +34,8 @@ import {
   type Word,
 } from './words';
 
-/** Where the line runs. */
-export interface ShellEnv {
-  workspace: string;
-  cwd: string;
-  home: string;
-  user?: string;
-}
-
-/** A simple command that could run, as analysis resolved it. */
-export interface SimpleCommand {
-  /** Program name after unwrapping (base name), e.g. "git". */
-  name: string;
-  argv: string[];
-  /** False when some word could not be resolved. */
-  exact: boolean;
-  /** Nesting: 0 for the line itself, +1 inside `bash -c`, `$()`, eval… */
-  depth: number;
-  /** Working directory, if known. */
-  cwd?: string;
-  /** What this command's output carries into a pipe or substitution. */
-  taints: Taint[];
-}
-
-export interface Analysis {
-  commands: SimpleCommand[];
-  actions: Action[];
-}
-
-/** What a command's standard input carries. */
-export interface Stream {
-  /** Known text (a here-doc, `echo` of literals…). */
-  literal?: string;
-  taints: Set<Taint>;
-  /** True when the source is unknown (a file, an unknown command). */
-  unknown: boolean;
-}
-
-export const NO_INPUT: Stream = Object.freeze({ taints: new Set<Taint>(), unknown: false }) as Stream;
-
-type Var = { scalar: string } | { array: string[] } | { unknown: true; taints?: Taint[] };
-
-/** Mutable shell state while walking one line. */
-export interface ShellState {
-  cwd: string | undefined;
-  dirStack: (string | undefined)[];
-  vars: Map<string, Var>;
-  functions: Set<string>;
-  aliases: Set<string>;
-  /** Functions whose body changes the working directory: calling one leaves it there (or unknown). */
-  functionCwd: Map<string, string | undefined>;
-}
+export type { Analysis, ShellEnv, ShellState, SimpleCommand, Stream } from './types';
+export { cloneState, isSink, NO_INPUT, unionTaints, unknownStream } from './types';
 
 const MAX_LINE = 65536;
 const MAX_DEPTH = 64;
@@ -79,19 +48,36 @@ const MAX_COMMANDS = 2000;
  */
 export function analyzeCommandLine(line: string, env: ShellEnv): Analysis {
   const a = new Analyzer(env);
-  a.analyzeCode(line, a.initialState(), NO_INPUT, 0);
+  // An agent's own wrapper around its command: the command is what is judged.
+  const plumbing = recognizePlumbing(line);
+  if (plumbing) a.result.plumbing = plumbing;
+  if (plumbing && plumbing.command === undefined) return a.result;
+  a.analyzeCode(plumbing?.command ?? line, a.initialState(), NO_INPUT, 0);
   return a.result;
 }
 
-export class Analyzer {
+export class Analyzer implements Engine {
   readonly result: Analysis = { commands: [], actions: [] };
+  readonly facts: FileFacts;
+  readonly changes: LineChanges = { paths: new Set(), folders: new Set(), unknown: false, links: new Map(), marks: new Map() };
   private nodes = 0;
   private commandIndex = -1;
+  private secretVars: ReadonlyMap<string, string> | undefined;
 
-  constructor(readonly env: ShellEnv) {}
+  constructor(readonly env: ShellEnv) {
+    this.facts = env.facts ?? NO_FACTS;
+  }
 
   initialState(): ShellState {
-    return { cwd: this.env.cwd, dirStack: [], vars: new Map(), functions: new Set(), aliases: new Set(), functionCwd: new Map() };
+    const functions = new Map<string, FunctionDef>();
+    for (const [name, body] of Object.entries(this.env.shellFunctions ?? {})) {
+      functions.set(name, body === undefined ? { changesCwd: false, unknownBody: true } : { changesCwd: false, body });
+    }
+    return { cwd: this.env.cwd, oldpwd: undefined, dirStack: [], vars: new Map(), functions, aliases: new Set(), fds: new Map() };
+  }
+
+  get commands(): SimpleCommand[] {
+    return this.result.commands;
   }
 
   /** Index of the simple command being analysed (for action attribution). */
@@ -99,8 +85,37 @@ export class Analyzer {
     return this.commandIndex;
   }
 
+  setCurrentCommand(index: number): void {
+    this.commandIndex = index;
+  }
+
   emit(action: Action): void {
     this.result.actions.push(action);
+    // What the line changes on disk, whatever subshell does it: a script changed first is not the tracked one.
+    if (action.kind === 'file.write' || action.kind === 'file.delete') {
+      if (action.glob) this.changes.unknown = true;
+      else if (action.recursive) this.changes.folders.add(action.path);
+      else this.changes.paths.add(action.path);
+    }
+  }
+
+  /** The program prints these environment values (undefined: all): each secret variable among them is a read of its file. */
+  printsEnvironment(names: readonly string[] | undefined, via: string, state: ShellState): void {
+    for (const [name, file] of this.secretVariables()) {
+      if ((names && !names.includes(name)) || state.vars.has(name)) continue;
+      this.emit({ kind: 'file.read', path: file, via: `${via} prints $${name} (defined in ${path.posix.basename(file)})`, command: this.commandIndex });
+    }
+  }
+
+  private secretVariables(): ReadonlyMap<string, string> {
+    return (this.secretVars ??= this.facts.secretVariables());
+  }
+
+  /** `$NAME` where NAME holds a secret from the environment: expanding it reads that secret. */
+  private secretExpansion(name: string, state: ShellState): void {
+    if (state.vars.has(name)) return;
+    const file = this.secretVariables().get(name);
+    if (file !== undefined) this.emit({ kind: 'file.read', path: file, via: `expands $${name} (a secret defined in ${path.posix.basename(file)})`, command: this.commandIndex });
   }
 
   opaque(reason: OpaqueReason, detail: string): void {
@@ -145,7 +160,22 @@ export class Analyzer {
           if (!retry.rootNode.hasError) {
             tree.delete();
             tree = retry;
+            code = fixed;
           } else retry.delete();
+        }
+      }
+      if (!tree.rootNode.hasError && lostText(tree.rootNode, code)) {
+        // The grammar drops a lone `-` before a numbered redirection (`tar czf - 2>/dev/null x`) without
+        // an error: quote it so it stays a word. Any other text left out of the tree is a parse error.
+        const fixed = code.replace(/(^|[ \t])-(?=[ \t]+\d+[<>])/g, "$1'-'");
+        const retry = fixed !== code ? parseBash(fixed) : undefined;
+        if (retry && !retry.rootNode.hasError && !lostText(retry.rootNode, fixed)) {
+          tree.delete();
+          tree = retry;
+          code = fixed;
+        } else {
+          retry?.delete();
+          this.opaque('parse-error', 'the shell grammar left part of the text out of its tree; bash may read it differently');
         }
       }
     } catch (e) {
@@ -207,23 +237,27 @@ export class Analyzer {
           const words = this.expand(c, state, depth);
           for (const w of words) {
             if (/^-/.test(w.text)) continue;
-            state.vars.delete(w.text);
-            this.emit({ kind: 'env.set', name: w.text, command: this.commandIndex });
+            // zsh: `unset 'functions[NAME]'` removes the function NAME.
+            const name = /^(?:functions|dis_functions|functions_source)\[(.+)\]$/.exec(w.text)?.[1] ?? w.text;
+            state.vars.delete(name);
+            state.functions.delete(name);
+            this.emit({ kind: 'env.set', name, command: this.commandIndex });
           }
         }
         return NO_INPUT;
       case 'function_definition': {
         const name = node.childForFieldName('name');
-        if (name) state.functions.add(name.text);
         // Defining a function is setting a name (the guard's own functions are protected).
         if (name) this.emit({ kind: 'env.set', name: name.text, command: this.commandIndex });
         const body = node.childForFieldName('body');
         // The body could run whenever the function is called: judge it where it is defined.
+        let def: FunctionDef = { changesCwd: false };
         if (body) {
           const inner = cloneState(state);
           this.walk(body, inner, unknownStream(new Set()), depth);
-          if (name && inner.cwd !== state.cwd) state.functionCwd.set(name.text, inner.cwd);
+          if (inner.cwd !== state.cwd) def = { changesCwd: true, cwd: inner.cwd };
         }
+        if (name) state.functions.set(name.text, def);
         return NO_INPUT;
       }
       case 'for_statement':
@@ -239,7 +273,7 @@ export class Analyzer {
       case 'heredoc_redirect':
       case 'herestring_redirect':
         // A redirection with no command, e.g. `$(< .env)` or `> file`.
-        return this.redirects([node], state, depth, stdin, true).stdin;
+        return this.redirects([node], state, depth, stdin).stdin;
       default:
         if (isWordNode(node.type)) {
           this.expand(node, state, depth);
@@ -255,26 +289,56 @@ export class Analyzer {
     return out;
   }
 
-  private pipeline(stages: SyntaxNode[], state: ShellState, stdin: Stream, depth: number): Stream {
+  private pipeline(stages: SyntaxNode[], state: ShellState, stdin: Stream, depth: number, lastRedirects?: SyntaxNode[]): Stream {
     let input = stdin;
     const taints = new Set<Taint>();
-    for (const stage of stages) {
+    for (const [k, stage] of stages.entries()) {
       const from = this.result.commands.length;
       // Each stage runs in a subshell: `cd` in one stage does not move the next.
-      const out = this.walk(stage, cloneState(state), input, depth);
-      for (const c of this.result.commands.slice(from)) for (const t of c.taints) taints.add(t);
-      for (const t of out.taints) taints.add(t);
-      input = { literal: out.literal, taints: new Set(taints), unknown: out.unknown };
+      const last = k === stages.length - 1 && lastRedirects?.length;
+      const out = last ? this.withRedirects(stage, lastRedirects!, cloneState(state), input, depth) : this.walk(stage, cloneState(state), input, depth);
+      // What the pipe carries accumulates (a download stays a download through `grep`), except the
+      // guard's pids: a filter that cannot select the guard drops them (`ps aux | grep vite`).
+      for (const c of this.result.commands.slice(from)) for (const t of c.taints) if (t !== 'guard-pid') taints.add(t);
+      for (const t of out.taints) if (t !== 'guard-pid') taints.add(t);
+      input = { literal: out.literal, taints: new Set(out.taints.has('guard-pid') ? [...taints, 'guard-pid' as const] : taints), unknown: out.unknown };
     }
     return input;
   }
 
-  private redirected(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number): Stream {
+  private redirected(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number, outer: SyntaxNode[] = []): Stream {
     const body = node.childForFieldName('body');
-    const redirects = named(node).filter((c) => c !== body);
-    const r = this.redirects(redirects, state, depth, stdin, false);
-    let out: Stream = body ? this.walk(body, state, r.stdin, depth) : NO_INPUT;
-    if (r.outputs.length) this.feedOutputs(r.outputs, withTaints(out, this.result.commands.slice(-1)[0]?.taints ?? []), state, depth);
+    const own = named(node).filter((c) => !body || c.id !== body.id);
+    if (!body) return this.redirects([...own, ...outer], state, depth, stdin).stdin;
+    return this.withRedirects(body, [...own, ...outer], state, stdin, depth);
+  }
+
+  /**
+   * Runs a statement with redirections. The grammar hangs `a && b > f` and `a | b > f` on the whole
+   * list or pipeline; bash gives them to the last command, after the earlier ones ran (a `cd`
+   * there moves where `f` is).
+   */
+  private withRedirects(body: SyntaxNode, nodes: SyntaxNode[], state: ShellState, stdin: Stream, depth: number): Stream {
+    if (body.type === 'list') {
+      const parts = named(body);
+      for (const p of parts.slice(0, -1)) this.walk(p, state, stdin, depth);
+      return parts.length ? this.withRedirects(parts[parts.length - 1], nodes, state, stdin, depth) : NO_INPUT;
+    }
+    if (body.type === 'pipeline') return this.pipeline(named(body), state, stdin, depth, nodes);
+    if (body.type === 'redirected_statement') return this.redirected(body, state, stdin, depth, nodes);
+    const r = this.redirects(nodes, state, depth, stdin);
+    let out: Stream;
+    if (body.type === 'command') out = this.command(body, state, r.stdin, depth, [], r);
+    else {
+      // Descriptors a redirection opens for a group last while the group runs.
+      const saved = new Map(state.fds);
+      for (const [fd, st] of r.fds) state.fds.set(fd, st);
+      out = this.walk(body, state, r.stdin, depth);
+      state.fds.clear();
+      for (const [fd, st] of saved) state.fds.set(fd, st);
+      for (const w of r.writes) writeContent(this, w, out.taints, out.literal, 'redirection');
+      if (r.outputs.length) this.feedOutputs(r.outputs, withTaints(out, this.result.commands.slice(-1)[0]?.taints ?? []), state, depth);
+    }
     // tree-sitter puts what follows `<<EOF` on the same line (`| bash`, `&& x`) inside the here-doc node.
     for (const cont of r.continuations) {
       out = cont.piped ? this.pipeline([cont.node], state, out, depth) : this.walk(cont.node, state, NO_INPUT, depth);
@@ -286,29 +350,50 @@ export class Analyzer {
    * Handles redirections: file reads and writes become actions; here-docs and
    * here-strings become the command's standard input.
    */
-  redirects(nodes: SyntaxNode[], state: ShellState, depth: number, stdin: Stream, standalone: boolean): { stdin: Stream; continuations: { node: SyntaxNode; piped: boolean }[]; outputs: SyntaxNode[] } {
+  redirects(nodes: SyntaxNode[], state: ShellState, depth: number, stdin: Stream): Redirects {
     let input = stdin;
     const continuations: { node: SyntaxNode; piped: boolean }[] = [];
     const outputs: SyntaxNode[] = [];
+    const fds = new Map<number, Stream>();
+    const writes: string[] = [];
+    // Input on descriptor N (`3<<< x`, `3< file`) is that descriptor's; on 0 (or none) it is standard input.
+    const give = (r: SyntaxNode, s: Stream) => {
+      const fd = descriptor(r);
+      if (fd === undefined || fd === 0) input = s;
+      else fds.set(fd, s);
+    };
     for (const r of nodes) {
       if (r.type === 'herestring_redirect') {
-        const words = named(r).flatMap((c) => this.expand(c, state, depth));
+        const words = named(r).filter((c) => c.type !== 'file_descriptor').flatMap((c) => this.expand(c, state, depth));
         const text = words.map((w) => w.text).join(' ');
         const exact = words.every((w) => w.exact);
-        input = { literal: exact ? text + '\n' : undefined, taints: unionTaints(words), unknown: !exact };
+        give(r, { literal: exact ? text + '\n' : undefined, taints: unionTaints(words), unknown: !exact });
       } else if (r.type === 'heredoc_redirect') {
-        input = this.heredoc(r, state, depth, continuations);
+        give(r, this.heredoc(r, state, depth, continuations));
+      } else if (r.type === 'file_redirect' && named(r).some((c) => c.type === 'ERROR' && /^<+$/.test(c.text))) {
+        // `3<<< text`: the grammar lacks numbered here-strings (it reads `3<` `<` `text`).
+        const dest = r.childForFieldName('destination');
+        const words = dest ? this.expand(dest, state, depth) : [];
+        const exact = words.every((w) => w.exact);
+        give(r, { literal: exact ? words.map((w) => w.text).join(' ') + '\n' : undefined, taints: unionTaints(words), unknown: !exact });
       } else if (r.type === 'file_redirect') {
         const dest = r.childForFieldName('destination') ?? named(r).find((c) => c.type !== 'file_descriptor');
         const op = kids(r).find((c) => !c.isNamed)?.type ?? '>';
         // `cmd > >(sh)`: the process substitution reads what the command writes.
         if (dest?.type === 'process_substitution' && !op.startsWith('<')) outputs.push(dest);
-        else input = this.fileRedirect(r, state, depth, input, standalone);
+        else if ((op === '<&' || op === '<') && dest && /^\d+$/.test(dest.text) && op === '<&') {
+          // `<&3`: standard input (or N) becomes what descriptor 3 holds.
+          const from = Number(dest.text);
+          give(r, fds.get(from) ?? state.fds.get(from) ?? (from === 0 ? input : { taints: new Set(), unknown: true }));
+        } else {
+          const s = this.fileRedirect(r, state, depth, input, writes);
+          if (op.startsWith('<')) give(r, s);
+        }
       } else {
         this.walk(r, state, NO_INPUT, depth);
       }
     }
-    return { stdin: input, continuations, outputs };
+    return { stdin: input, continuations, outputs, fds, writes, extraArgs: nodes.filter((r) => r.type === 'file_redirect').flatMap(extraDestinations) };
   }
 
   /** Runs the commands of `>(…)` with the writer's output as their input. */
@@ -350,7 +435,7 @@ export class Analyzer {
     return { literal, taints, unknown };
   }
 
-  private fileRedirect(r: SyntaxNode, state: ShellState, depth: number, input: Stream, standalone: boolean): Stream {
+  private fileRedirect(r: SyntaxNode, state: ShellState, depth: number, input: Stream, writesList: string[]): Stream {
     const op = kids(r).find((c) => !c.isNamed)?.type ?? '>';
     const dest = r.childForFieldName('destination') ?? named(r).find((c) => c.type !== 'file_descriptor');
     if (!dest) return input;
@@ -366,6 +451,7 @@ export class Analyzer {
     if (words.length > 1) this.opaque('unresolved-expansion', `redirection target "${dest.text}" expands to several words`);
     const reads = op === '<' || op === '<>' || op === '<&';
     const writes = op !== '<';
+    const writesTo = writesList;
     const p = this.resolvePath(word, state);
     if (p === undefined) {
       this.opaque(word.glob ? 'glob' : 'unresolved-expansion', `redirection target "${word.source}" is not known before it runs`);
@@ -375,11 +461,17 @@ export class Analyzer {
         this.emit({ kind: 'network', host, tool: 'bash /dev/tcp', command: this.commandIndex });
         return { taints: new Set<Taint>(['network']), unknown: true };
       }
-      if (reads) this.emit({ kind: 'file.read', path: p, via: 'redirection', glob: word.glob || undefined, command: this.commandIndex });
-      if (writes && !isSink(p)) this.emit({ kind: 'file.write', path: p, via: 'redirection', glob: word.glob || undefined, command: this.commandIndex });
+      if (reads) emitPath(this, 'file.read', p, 'redirection', { glob: word.glob });
+      if (writes && !isSink(p)) {
+        emitPath(this, 'file.write', p, 'redirection', { glob: word.glob });
+        if (!word.glob) writesTo.push(p);
+      }
     }
-    if (reads) return { taints: new Set(word.taints), unknown: true };
-    void standalone;
+    if (reads) {
+      const taints = new Set(word.taints);
+      if (p !== undefined && GUARD_STATE.test(p)) taints.add('guard-pid');
+      return { taints, unknown: true };
+    }
     return input;
   }
 
@@ -392,7 +484,7 @@ export class Analyzer {
     return path.posix.resolve(state.cwd, t);
   }
 
-  private command(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number, extraRedirects: SyntaxNode[]): Stream {
+  private command(node: SyntaxNode, state: ShellState, stdin: Stream, depth: number, extraRedirects: SyntaxNode[], outer?: Redirects): Stream {
     const prefix: SyntaxNode[] = [];
     const words: Word[] = [];
     const redirects: SyntaxNode[] = [...extraRedirects];
@@ -402,16 +494,25 @@ export class Analyzer {
       else if (c.type === 'command_name') {
         sawName = true;
         words.push(...this.expand(named(c)[0] ?? c, state, depth));
-      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') redirects.push(c);
-      else if (STATEMENTS.has(c.type)) this.walk(c, state, stdin, depth); // `time ( … )`: the grammar hangs the group on the command
+      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') {
+        redirects.push(c);
+        // `cmd > f a b`: the grammar files `a b` under the redirection; bash gives them to the command.
+        if (sawName) for (const x of extraDestinations(c)) words.push(...this.expand(x, state, depth));
+      } else if (STATEMENTS.has(c.type)) this.walk(c, state, stdin, depth); // `time ( … )`: the grammar hangs the group on the command
       else if (sawName) words.push(...this.expand(c, state, depth));
       else prefix.push(c);
     }
-    const r = this.redirects(redirects, state, depth, stdin, false);
+    // The same for redirections the grammar hung on the statement around the command.
+    for (const x of outer?.extraArgs ?? []) words.push(...this.expand(x, state, depth));
+    const inner = this.redirects(redirects, state, depth, stdin);
+    // Redirections on the statement around the command (`cmd 3<<< x`) apply to it too; its own win.
+    const r: Redirects = outer ? { ...inner, fds: new Map([...outer.fds, ...inner.fds]), writes: [...outer.writes, ...inner.writes], outputs: [...outer.outputs, ...inner.outputs], extraArgs: [] } : inner;
     const assignments: Array<{ name: string; value: Word | undefined }> = [];
     for (const a of prefix) {
       if (a.type !== 'variable_assignment') continue;
       const x = this.assignmentParts(a, state, depth);
+      // A pager variable set to a plain pager (`GIT_PAGER=cat`) cannot make anything else run.
+      if (isPlainPagerAssignment(x.name, x.words[0])) continue;
       assignments.push({ name: x.name, value: x.words[0] });
     }
     if (words.length === 0) {
@@ -419,7 +520,10 @@ export class Analyzer {
       for (const a of prefix) if (a.type === 'variable_assignment') this.assign(a, state, depth, true);
       return r.stdin;
     }
-    const out = runProgram(this, { words, assignments, state, stdin: r.stdin, depth });
+    // `exec 3< file` (no command): the descriptors stay open for the rest of the shell.
+    if (words.length === 1 && words[0].exact && words[0].text === 'exec') for (const [fd, st] of r.fds) state.fds.set(fd, st);
+    const out = runProgram(this, { words, assignments, state, stdin: r.stdin, depth, fds: r.fds });
+    for (const w of r.writes) writeContent(this, w, out.taints, out.literal, 'redirection');
     if (r.outputs.length) this.feedOutputs(r.outputs, withTaints(out, this.result.commands[this.commandIndex]?.taints ?? []), state, depth);
     return out;
   }
@@ -448,8 +552,16 @@ export class Analyzer {
   private declaration(node: SyntaxNode, state: ShellState, depth: number): void {
     const keyword = kids(node)[0]?.type ?? '';
     const nameref = named(node).some((c) => c.type === 'word' && /^-[a-zA-Z]*n/.test(c.text));
-    // `declare -p x`, `declare -f`, `export -p`: listing, not setting.
-    if (named(node).some((c) => c.type === 'word' && /^-[a-zA-Z]*[pfF]/.test(c.text)) && !named(node).some((c) => c.type === 'variable_assignment')) return;
+    // `declare -p x`, `declare -f`, `export -p`, a bare `export`: listing (values too), not setting.
+    const parts0 = named(node);
+    const listing = parts0.some((c) => c.type === 'word' && /^-[a-zA-Z]*[pfF]/.test(c.text)) && !parts0.some((c) => c.type === 'variable_assignment');
+    if (listing || (parts0.length === 0 && keyword !== 'local')) {
+      if (!parts0.some((c) => c.type === 'word' && /^-[a-zA-Z]*[fF]/.test(c.text))) {
+        const names = parts0.filter((c) => c.type !== 'word' || !c.text.startsWith('-')).map((c) => c.text);
+        this.printsEnvironment(names.length ? names : undefined, `${keyword} ${node.text.slice(keyword.length).trim()}`.trim(), state);
+      }
+      return;
+    }
     // The grammar can split one word (`AGENT''POLICY_X=1`) into touching pieces: bash reads one name.
     const parts = named(node);
     for (let i = 0; i + 1 < parts.length; i++) {
@@ -518,6 +630,44 @@ export class Analyzer {
     return { name, words: [joined], exact: joined.exact };
   }
 
+  /**
+   * zsh's special hashes: `functions[NAME]=…` defines the function NAME (the guard's trap is one),
+   * `options[NAME]=off` changes an option, `commands[NAME]=PATH` makes NAME run another program.
+   */
+  private zshSpecial(node: SyntaxNode, parts: { name: string; words: Word[] }, state: ShellState): boolean {
+    const nameNode = node.childForFieldName('name');
+    const sub = nameNode ? /^[A-Za-z_]+\[(.*)\]$/s.exec(nameNode.text)?.[1] : undefined;
+    const key = sub?.replace(/^['"]|['"]$/g, '');
+    switch (parts.name) {
+      case 'functions':
+      case 'dis_functions':
+      case 'functions_source':
+        if (key === undefined) this.opaque('guard-bypass', `assigning zsh's ${parts.name} replaces every function, the guard's trap included`);
+        else {
+          this.emit({ kind: 'env.set', name: key, command: this.commandIndex });
+          state.functions.set(key, { changesCwd: true, cwd: undefined });
+        }
+        return true;
+      case 'options': {
+        const opt = (key ?? '').toLowerCase().replace(/_/g, '');
+        if (key === undefined || opt === 'debugbeforecmd' || opt === 'nodebugbeforecmd' || !parts.words.every((w) => w.exact)) {
+          this.opaque('guard-bypass', `assigning zsh's options${sub !== undefined ? `[${key}]` : ''} changes how the guard's trap runs`);
+        }
+        return true;
+      }
+      case 'commands':
+      case 'builtins':
+      case 'aliases':
+      case 'galiases':
+      case 'saliases':
+        this.opaque('exec-config', `assigning zsh's ${parts.name}${sub !== undefined ? `[${key}]` : ''} makes a name run something else`);
+        if (key !== undefined && parts.name.endsWith('aliases')) state.aliases.add(key);
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** `NAME=…`, `NAME+=…`, `NAME++` inside arithmetic set variables. */
   arithmeticAssignments(text: string): void {
     for (const m of text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*(?:[-+*/%&|^]|<<|>>)?=(?!=)|([A-Za-z_][A-Za-z0-9_]*)\s*(?:\+\+|--)|(?:\+\+|--)\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
@@ -534,6 +684,11 @@ export class Analyzer {
   /** A statement-level assignment or declaration: updates known variables and is an `env.set`. */
   private assign(node: SyntaxNode, state: ShellState, depth: number, emit: boolean): void {
     const parts = this.assignmentParts(node, state, depth);
+    if (this.zshSpecial(node, parts, state)) return;
+    if (isPlainPagerAssignment(parts.name, parts.words[0])) {
+      state.vars.set(parts.name, { scalar: parts.words[0]?.text ?? '' });
+      return;
+    }
     const taints = [...new Set(parts.words.flatMap((w) => [...w.taints]))];
     if (parts.array) state.vars.set(parts.name, parts.exact ? { array: parts.array } : { unknown: true, taints });
     else if (node.text.includes('+=')) state.vars.set(parts.name, { unknown: true, taints });
@@ -562,7 +717,7 @@ export class Analyzer {
   /** `~`, `~user`, `~+` (the working directory) and `~-` (the previous one, unknown here). */
   tilde(user: string, state: ShellState): string | undefined {
     if (user === '+') return state.cwd;
-    if (user === '-') return undefined;
+    if (user === '-') return state.oldpwd;
     return this.home(user);
   }
 
@@ -629,6 +784,7 @@ export class Analyzer {
       if (bs % 2 === 1) continue;
       out.push(...unquotedSegments(text.slice(last, m.index)));
       const name = m[1] ?? m[2];
+      if (name) this.secretExpansion(name, state);
       const v = name ? this.lookup(name, state) : undefined;
       if (v && 'scalar' in v) out.push({ kind: 'value', text: v.scalar, quoted: false });
       else if (v && 'array' in v) out.push({ kind: 'value', text: v.array[0] ?? '', quoted: false });
@@ -686,6 +842,7 @@ export class Analyzer {
         if (!state.vars.has(name)) state.vars.set(name, { unknown: true });
       }
     }
+    this.secretExpansion(name, state);
     if (node.type === 'expansion' && rest !== '' && !(rest.startsWith(':-') || rest.startsWith('-'))) return unresolved;
     const v = this.lookup(name, state);
     if (!v || 'unknown' in v) {
@@ -715,6 +872,8 @@ export class Analyzer {
         return state.cwd === undefined ? { unknown: true } : { scalar: state.cwd };
       case 'IFS':
         return { scalar: DEFAULT_IFS };
+      case 'OLDPWD':
+        return state.oldpwd === undefined ? undefined : { scalar: state.oldpwd };
       case 'USER':
       case 'LOGNAME':
         return this.env.user ? { scalar: this.env.user } : undefined;
@@ -749,22 +908,54 @@ export class Analyzer {
   }
 }
 
-export function cloneState(s: ShellState): ShellState {
-  return { cwd: s.cwd, dirStack: [...s.dirStack], vars: new Map(s.vars), functions: new Set(s.functions), aliases: new Set(s.aliases), functionCwd: new Map(s.functionCwd) };
+interface Redirects {
+  stdin: Stream;
+  continuations: { node: SyntaxNode; piped: boolean }[];
+  outputs: SyntaxNode[];
+  /** Descriptors other than 0 this command's redirections open. */
+  fds: Map<number, Stream>;
+  /** Files its output redirections write. */
+  writes: string[];
+  /** Words the grammar put after a redirection's target (`> f a b`): arguments of the command. */
+  extraArgs: SyntaxNode[];
+}
+
+/** True when some non-blank source text is in no leaf of the tree (the grammar dropped it silently). */
+function lostText(root: SyntaxNode, code: string): boolean {
+  let pos = 0;
+  const leaves: SyntaxNode[] = [root];
+  while (leaves.length) {
+    const n = leaves.pop()!;
+    const kids = n.children;
+    if (kids.length === 0 || n.type === 'heredoc_body' || n.type === 'comment' || n.type === 'raw_string' || n.type === 'string_content') {
+      if (/\S/.test(code.slice(pos, n.startIndex))) return true;
+      pos = Math.max(pos, n.endIndex);
+      continue;
+    }
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const k = kids[i];
+      if (k) leaves.push(k);
+    }
+  }
+  return /\S/.test(code.slice(pos));
+}
+
+/** A redirection's target words after the first: the grammar's home for `cmd > f a b`'s `a b`. */
+function extraDestinations(r: SyntaxNode): SyntaxNode[] {
+  return r.childrenForFieldName('destination').filter((c): c is SyntaxNode => c !== null && c.isNamed).slice(1);
+}
+
+/** Paths of the guard's own state: a pid read from there is the guard's. */
+const GUARD_STATE = /\/(\.?agentpolicy|agent-policy)(\/|$)/;
+
+/** The descriptor a redirection names (`3<`), if any. */
+function descriptor(r: SyntaxNode): number | undefined {
+  const d = named(r).find((c) => c.type === 'file_descriptor');
+  return d ? Number(d.text) : undefined;
 }
 
 function withTaints(s: Stream, taints: readonly Taint[]): Stream {
   return { ...s, taints: new Set([...s.taints, ...taints]) };
-}
-
-export function unknownStream(taints: Set<Taint>): Stream {
-  return { taints: new Set(taints), unknown: true };
-}
-
-export function unionTaints(words: Word[]): Set<Taint> {
-  const s = new Set<Taint>();
-  for (const w of words) for (const t of w.taints) s.add(t);
-  return s;
 }
 
 /** Nodes that are code, not words, wherever the grammar puts them. */
@@ -772,11 +963,6 @@ const STATEMENTS = new Set(['subshell', 'compound_statement', 'if_statement', 'f
 
 function isWordNode(type: string): boolean {
   return ['word', 'string', 'raw_string', 'ansi_c_string', 'concatenation', 'simple_expansion', 'expansion', 'command_substitution', 'process_substitution', 'arithmetic_expansion', 'number', 'translated_string'].includes(type);
-}
-
-/** Writes to these go nowhere on disk. */
-export function isSink(p: string): boolean {
-  return p === '/dev/null' || p === '/dev/stdout' || p === '/dev/stderr' || p === '/dev/tty' || /^\/dev\/fd\/\d+$/.test(p) || /^\/proc\/self\/fd\/\d+$/.test(p);
 }
 
 function clip(s: string): string {

@@ -14,12 +14,20 @@ export interface OptionSpec {
   noValueShort?: string;
   /** Options end at the first operand (wrappers: the rest is a command). */
   stopAtFirstOperand?: boolean;
+  /**
+   * Every flag the program has (short `-x` and long `--xx`), besides `values`/`optionalValues`.
+   * When given, options outside the spec are reported in `unknown`: a wrapper cannot tell where
+   * its command starts after one.
+   */
+  flags?: string[];
 }
 
 export interface ParsedOptions {
   /** Flags, normalised: bundles split (`-rf` → `-r`, `-f`), long abbreviations expanded. */
   flags: string[];
   operands: Word[];
+  /** Options the spec does not know (only when the spec lists its `flags`). */
+  unknown: string[];
   has(opt: string): boolean;
   /** First value given for `opt`; `dflt` when the option appears without one. */
   value(opt: string, dflt?: string): Word | undefined;
@@ -35,14 +43,17 @@ export function expandLong(opt: string, known: string[]): string[] {
 }
 
 /** Parses words with a getopt_long-like spec. */
-export function parseOptions(words: Word[], spec: OptionSpec): ParsedOptions {
+export function parseOptions(words: readonly Word[], spec: OptionSpec): ParsedOptions {
   const values = spec.values ?? [];
   const optional = spec.optionalValues ?? [];
-  const longKnown = [...values, ...optional, ...(spec.flagsLong ?? [])].filter((o) => o.startsWith('--'));
+  const longKnown = [...values, ...optional, ...(spec.flagsLong ?? []), ...(spec.flags ?? [])].filter((o) => o.startsWith('--'));
+  const known = spec.flags ? new Set([...values, ...optional, ...(spec.flagsLong ?? []), ...spec.flags]) : undefined;
+  const unknown: string[] = [];
   const flags: string[] = [];
   const operands: Word[] = [];
   const given = new Map<string, Word[][]>();
   const add = (opt: string, vals: Word[]) => {
+    if (known && !known.has(opt)) unknown.push(opt);
     flags.push(opt);
     const list = given.get(opt) ?? [];
     list.push(vals);
@@ -102,6 +113,7 @@ export function parseOptions(words: Word[], spec: OptionSpec): ParsedOptions {
   return {
     flags,
     operands,
+    unknown,
     has: (opt) => given.has(opt),
     value: (opt, dflt) => {
       const v = given.get(opt);

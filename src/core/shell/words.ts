@@ -5,7 +5,7 @@
  */
 
 /** Where a value came from when it is code-like: used to spot network output run as code. */
-export type Taint = 'network' | 'decode' | 'substitution';
+export type Taint = 'network' | 'decode' | 'substitution' | 'guard-pid' | 'agent-settings';
 
 /** One field after expansion. */
 export interface Word {
@@ -20,6 +20,10 @@ export interface Word {
   source: string;
   /** What a process substitution (`<(echo …)`) in this word outputs, when known. */
   content?: string;
+  /** For an inexact word: the literal text before its first unknown part (`+` in `+$B`). */
+  prefix?: string;
+  /** For an inexact word: the literal text after its last unknown part (`:main` in `$B:main`). */
+  suffix?: string;
 }
 
 /** A piece of a word before field splitting. */
@@ -61,14 +65,26 @@ function fieldsOf(pattern: string, segments: Segment[], source: string, home: (u
   let started = false; // a quoted empty string still makes a field
   let taints = new Set<Taint>();
   let content: string | undefined;
+  // Literal text around the unknown parts: `prefix` is fixed at the first unknown part, `suffix` restarts after each.
+  let prefix: string | undefined;
+  let suffix = '';
   const flush = (force: boolean) => {
-    if (started || text !== '' || force) fields.push({ text, exact, glob, taints, source, ...(content !== undefined ? { content } : {}) });
+    if (started || text !== '' || force) {
+      const around = exact ? {} : { prefix: prefix ?? '', suffix };
+      fields.push({ text, exact, glob, taints, source, ...(content !== undefined ? { content } : {}), ...around });
+    }
     text = '';
     exact = true;
     glob = false;
     started = false;
     taints = new Set();
     content = undefined;
+    prefix = undefined;
+    suffix = '';
+  };
+  const lit = (t: string) => {
+    text += t;
+    suffix += t;
   };
 
   // Tilde expansion applies to an unquoted leading `~` (up to the first slash).
@@ -78,7 +94,7 @@ function fieldsOf(pattern: string, segments: Segment[], source: string, home: (u
     if (m) {
       const h = home(m[1]);
       if (h !== undefined) {
-        text = h;
+        lit(h);
         started = true;
         i = m[0].length;
       } else {
@@ -92,19 +108,19 @@ function fieldsOf(pattern: string, segments: Segment[], source: string, home: (u
     if (idx < 0 || idx >= segments.length || code > 0xf8ff) {
       const ch = pattern[i];
       if (ch === '*' || ch === '?' || (ch === '[' && pattern.indexOf(']', i + 1) > i)) glob = true;
-      text += ch;
+      lit(ch);
       started = true;
       continue;
     }
     const s = segments[idx];
     switch (s.kind) {
       case 'literal':
-        text += s.text;
+        lit(s.text);
         started = true;
         break;
       case 'value':
         if (s.quoted) {
-          text += s.text;
+          lit(s.text);
           started = true;
         } else {
           splitInto(s.text);
@@ -113,12 +129,14 @@ function fieldsOf(pattern: string, segments: Segment[], source: string, home: (u
       case 'fields':
         s.values.forEach((v, k) => {
           if (k > 0) flush(true);
-          text += v;
+          lit(v);
           started = true;
         });
         break;
       case 'unresolved':
+        if (exact) prefix = text;
         text += s.source;
+        suffix = '';
         exact = false;
         started = true;
         if (s.content !== undefined) content = s.content;
@@ -134,7 +152,7 @@ function fieldsOf(pattern: string, segments: Segment[], source: string, home: (u
     parts.forEach((p, k) => {
       if (k > 0) flush(false);
       if (/[*?[]/.test(p)) glob = true;
-      text += p;
+      lit(p);
     });
   }
 }
@@ -334,4 +352,49 @@ export function embeddedCode(text: string): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Splits text into words the way git splits an alias and `env -S` splits its string: quotes and
+ * backslashes, no expansion. A word holding `$` or a backtick is marked inexact when
+ * `expansions` says they would be expanded.
+ */
+export function splitWords(value: string, expansions = false): Word[] {
+  const words: Word[] = [];
+  let cur = '';
+  let has = false;
+  let exact = true;
+  let q: string | undefined;
+  const push = () => {
+    if (has || cur) words.push({ text: cur, exact, glob: false, taints: new Set(), source: cur, ...(exact ? {} : { prefix: '', suffix: '' }) });
+    cur = '';
+    has = false;
+    exact = true;
+  };
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (q) {
+      if (ch === q) q = undefined;
+      else if (ch === '\\' && q === '"' && i + 1 < value.length) cur += value[++i];
+      else {
+        if (expansions && q === '"' && (ch === '$' || ch === '`')) exact = false;
+        cur += ch;
+      }
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      q = ch;
+      has = true;
+    } else if (ch === '\\' && i + 1 < value.length) {
+      cur += value[++i];
+      has = true;
+    } else if (/\s/.test(ch)) {
+      push();
+    } else {
+      if (expansions && (ch === '$' || ch === '`')) exact = false;
+      cur += ch;
+    }
+  }
+  push();
+  return words;
 }

@@ -54,7 +54,7 @@ describe('agent hooks through a running guard host (launcher, registry, adapters
     fs.mkdirSync(run, { mode: 0o700 });
     process.env.XDG_RUNTIME_DIR = run;
     const policy = compilePolicy([baseline(), recommendedUserLayer()], { workspace: work, home: tmp, trustRepo: false });
-    host = await GuardHost.start({ policy: () => policy, workspace: work, approver: { ask: (q, s) => new FixedApprover(answer).ask(q) }, auditDir: path.join(tmp, 'audit'), register: true, onDecision: (r) => decided.push(r) });
+    host = await GuardHost.start({ policy: () => policy, workspace: work, approver: { ask: (q) => new FixedApprover(answer).ask(q) }, auditDir: path.join(tmp, 'audit'), register: true, onDecision: (r) => decided.push(r) });
     // The agent was not started in a guarded terminal: no AGENTPOLICY_* in its environment.
     env = { PATH: '/usr/bin:/bin', HOME: tmp, XDG_RUNTIME_DIR: run, XDG_STATE_HOME: path.join(tmp, 'state') };
   });

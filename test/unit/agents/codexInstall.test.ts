@@ -8,6 +8,7 @@ import { tomlTables } from '../../../src/core/agents/codex/toml';
 import { codexEventLabel, codexTrustedHash, codexTrustKey } from '../../../src/core/agents/codex/trust';
 import type { FileTexts, HookCommandSpec } from '../../../src/core/agents/install';
 import { INSTALLERS } from '../../../src/core/agents/installers';
+import { applyHookChange, changedFiles, hookStatus, planHookChange, type HookTarget } from '../../../src/core/agents/installPlan';
 
 const spec = (launcher = '/opt/agent policy/dist/shim/hook/agentpolicy-hook'): HookCommandSpec => ({ launcher, node: '/usr/bin/node', agent: 'codex', waitSeconds: 110 });
 
@@ -230,6 +231,40 @@ describe('Codex install-hooks: hooks.json plus its trust entry', () => {
       assert.deepStrictEqual(repo.projectKeys, [path.join(tmp, 'real', 'ws')]);
       fs.mkdirSync(path.join(tmp, 'real', 'ws', 'pkg'));
       assert.deepStrictEqual(codexPaths('repo', { workspace: path.join(link, 'ws', 'pkg'), home: tmp, env: {} }).projectKeys, [path.join(tmp, 'real', 'ws', 'pkg'), path.join(tmp, 'real', 'ws')]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('the shared install plan (CLI and Connect Agents): one change writes hooks.json and the trust, and refuses a file changed since planning', () => {
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ap-codex-plan-')));
+    try {
+      const launcher = path.join(tmp, 'agentpolicy-hook');
+      fs.writeFileSync(launcher, '#!/bin/sh\n', { mode: 0o755 });
+      const t: HookTarget = { workspace: tmp, home: path.join(tmp, 'home'), env: {}, launcher, node: process.execPath };
+      const cfg = path.join(tmp, 'home', '.codex', 'config.toml');
+      fs.mkdirSync(path.dirname(cfg), { recursive: true });
+      fs.writeFileSync(cfg, 'model = "o3"\n');
+      assert.strictEqual(hookStatus('codex', 'user', t).state, 'absent');
+      const c = planHookChange('install', 'codex', 'user', t);
+      assert.deepStrictEqual([c.file, c.action, c.also?.map((x) => [x.file, x.action])], [path.join(tmp, 'home', '.codex', 'hooks.json'), 'write', [[cfg, 'write']]]);
+      assert.match(c.notes!.join(), /trusted for Codex/);
+      fs.appendFileSync(cfg, '# edited meanwhile\n');
+      assert.throws(() => applyHookChange(c), /changed since it was read/);
+      assert.ok(!fs.existsSync(c.file), 'nothing was written');
+      applyHookChange(planHookChange('install', 'codex', 'user', t));
+      assert.strictEqual(hookStatus('codex', 'user', t).state, 'current');
+      // Trust removed by hand: the hook is "stale", and installing again writes only the trust.
+      fs.writeFileSync(cfg, 'model = "o3"\n# edited meanwhile\n');
+      assert.strictEqual(hookStatus('codex', 'user', t).state, 'stale');
+      const again = planHookChange('install', 'codex', 'user', t);
+      assert.deepStrictEqual([again.action, again.also?.map((x) => x.action)], ['none', ['write']]);
+      assert.deepStrictEqual(changedFiles(again).map((x) => x.file), [cfg]);
+      applyHookChange(again);
+      assert.strictEqual(hookStatus('codex', 'user', t).state, 'current');
+      applyHookChange(planHookChange('remove', 'codex', 'user', t));
+      assert.strictEqual(fs.readFileSync(cfg, 'utf8'), 'model = "o3"\n# edited meanwhile\n');
+      assert.ok(!fs.existsSync(c.file));
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { compilePolicy, type PolicyLayer } from '../../../src/core/policy/compil
 import { loadPolicyText } from '../../../src/core/policy/load';
 import { baseline, recommendedUserLayer } from '../../../src/core/policy/resolve';
 import { initShellParser } from '../../../src/core/shell/parser';
+import { specFacts } from '../shell/worlds';
 
 const W = '/home/dev/project';
 function layer(name: PolicyLayer['name'], text: string): PolicyLayer {
@@ -13,7 +14,7 @@ function layer(name: PolicyLayer['name'], text: string): PolicyLayer {
   return { name, doc: r.policy, file: `${name}.yaml` };
 }
 const effect = (layers: PolicyLayer[], line: string, subject?: RequestSubject, trustRepo = true) =>
-  decide(compilePolicy(layers, { workspace: W, home: '/home/dev', trustRepo }), { kind: 'command', commandLine: line, cwd: W, agent: subject?.kind === 'person' ? undefined : subject?.id, subject }, { user: 'dev', now: new Date('2026-12-01T00:00:00Z') });
+  decide(compilePolicy(layers, { workspace: W, home: '/home/dev', trustRepo }), { kind: 'command', commandLine: line, cwd: W, agent: subject?.kind === 'person' ? undefined : subject?.id, subject }, { user: 'dev', now: new Date('2026-12-01T00:00:00Z'), facts: specFacts() });
 
 describe('decisions for a subject: the person, registered and unidentified agents, risk tiers', () => {
   before(() => initShellParser());

@@ -44,6 +44,7 @@ export const COMMAND_IDS = [
   'agentPolicy.setHecToken',
   'agentPolicy.showGrants',
   'agentPolicy.newAgentTerminal',
+  'agentPolicy.connectAgents',
   'agentPolicy.statusMenu',
   'agentPolicy.relaunchTerminals',
   'agentPolicy.showLog',

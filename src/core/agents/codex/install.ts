@@ -293,7 +293,9 @@ function editTrust(text: string | undefined, file: string, keySource: string, h:
     }
     return d;
   }, file);
-  return after.trim() === '' ? undefined : after;
+  if (after.trim() !== '') return after;
+  // Emptied by us: the file goes; one that was empty already stays as it was.
+  return (text ?? '').trim() === '' ? text : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
