@@ -51,7 +51,9 @@ async function main() {
     await esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
     await esbuild.context({ ...common, entryPoints: ['src/cli/cli-main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     await esbuild.context({ ...common, entryPoints: ['src/shim/prepush-main.ts'], outfile: 'dist/prepush-main.js' }),
-    await esbuild.context({ ...common, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook-main.js' }),
+    // One hook call parses one command line and exits: V8's optimising wasm tier would compile the
+    // shell grammar in the background and hold the exit ~0.4 s for it; the baseline tier is enough.
+    await esbuild.context({ ...common, entryPoints: ['src/cli/hook-main.ts'], outfile: 'dist/hook-main.js', banner: { js: "require('v8').setFlagsFromString('--liftoff-only');" } }),
     await esbuild.context({ ...common, entryPoints: ['src/core/sandbox/relay-main.ts'], outfile: 'dist/relay-main.js' }),
     await esbuild.context({ ...common, entryPoints: ['src/core/sandbox/remote-helper-main.ts'], outfile: 'dist/remote-helper-main.js' }),
   ];
