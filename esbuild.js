@@ -71,6 +71,48 @@ async function main() {
   fs.writeFileSync('dist/builtin-layers.json', require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'builtin-layers'], { encoding: 'utf8' }));
   // The hook launcher's static deny answers (used when the broker times out), from the TS adapters.
   require('child_process').execFileSync(process.execPath, ['dist/cli.js', 'install-hooks', '--write-deny-answers', 'dist/shim/hook'], { stdio: 'inherit' });
+  await buildHookSnapshot(common);
+}
+
+/**
+ * dist/hook-main.blob: the hook bundle as a startup snapshot of this node (src/cli/hook-snapshot.ts),
+ * and dist/hook-main.blob.node naming that node, which the launcher checks before using the blob.
+ * Optional: when it cannot be built the launcher runs dist/hook-main.js, only slower.
+ */
+async function buildHookSnapshot(common) {
+  const blob = 'dist/hook-main.blob';
+  fs.rmSync(blob, { force: true });
+  fs.rmSync(`${blob}.node`, { force: true });
+  if (watch) return;
+  // The snapshot builder runs a script, not a module, with a require for built-ins only; the
+  // tree-sitter runtime's `await import()` of built-ins has no loader there: a plain require serves.
+  const builtinImports = {
+    name: 'builtin-imports',
+    setup(build) {
+      build.onLoad({ filter: /tree-sitter-wasm[\\/].*\.js$/ }, (args) => ({
+        contents: fs.readFileSync(args.path, 'utf8').replace(/await import\("(module|fs\/promises)"\)/g, '__apBuiltin("$1")'),
+        loader: 'js',
+      }));
+    },
+  };
+  await esbuild.build({
+    ...common,
+    entryPoints: ['src/cli/hook-snapshot.ts'],
+    outfile: 'dist/hook-snapshot.cjs',
+    format: 'iife',
+    sourcemap: false,
+    banner: { js: 'var module = { exports: {} }, exports = module.exports, __apBuiltin = require;' },
+    define: { __dirname: 'globalThis.__agentpolicyDistDir' },
+    plugins: [builtinImports],
+  });
+  const r = require('child_process').spawnSync(process.execPath, ['--liftoff-only', '--snapshot-blob', `${blob}.tmp`, '--build-snapshot', 'dist/hook-snapshot.cjs'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    fs.rmSync(`${blob}.tmp`, { force: true });
+    console.warn(`note: no hook startup snapshot (${(r.stderr || r.error || '').toString().trim().split('\n')[0]}); hooks without a running guard take the plain bundle`);
+    return;
+  }
+  fs.renameSync(`${blob}.tmp`, blob);
+  fs.writeFileSync(`${blob}.node`, process.execPath + '\n');
 }
 
 main().catch((e) => {

@@ -14,22 +14,34 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  return run(argv);
-}
-
-async function run(argv: string[]): Promise<number> {
   let opts;
   try {
     const args = parseArgs(argv, { values: ['--home', '--policy', '--org-policy', '--audit-dir'], booleans: ['--trust-repo'] });
     if (args.positionals.length !== 1) throw new UsageError('give the agent: claude-code, copilot, cursor, gemini, codex or cline');
     opts = { agent: args.positionals[0], home: args.values.get('--home'), policyFile: args.values.get('--policy'), orgPolicyFile: args.values.get('--org-policy'), auditDir: args.values.get('--audit-dir'), trustRepo: args.booleans.has('--trust-repo') };
   } catch (e) {
-    await write(process.stderr, `agentpolicy hook: ${(e as Error).message}\n`);
-    return 2;
+    return answer(2, '', `agentpolicy hook: ${(e as Error).message}\n`);
   }
   let out = '';
   let err = '';
   const code = await hookCommand(opts, { out: { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream, err: { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream, stdin: process.stdin });
+  return answer(code, out, err);
+}
+
+/**
+ * How the answer leaves this process. Run from the startup snapshot (dist/hook-main.blob), it goes
+ * to the launcher as one frame on stdout, `HK1 <code> <stdoutBytes> <stderrBytes>\n<stdout><stderr>.`
+ * (the broker's answer frame without the proof, and a closing `.` so a shell's `$(…)` keeps every
+ * newline): the launcher prints it only when the frame is whole, and otherwise runs the plain
+ * bundle, so a snapshot that does not load (another node, a damaged file) never reaches the agent.
+ */
+let framed = false;
+
+async function answer(code: number, out: string, err: string): Promise<number> {
+  if (framed) {
+    await write(process.stdout, `HK1 ${code} ${Buffer.byteLength(out)} ${Buffer.byteLength(err)}\n${out}${err}.`);
+    return 0;
+  }
   await write(process.stdout, out);
   await write(process.stderr, err);
   return code;
@@ -53,7 +65,8 @@ function startDaemon(): void {
 }
 
 /** Runs one hook call and exits with the agent's exit code as soon as the answer is written. */
-export function hookMain(argv: string[]): Promise<void> {
+export function hookMain(argv: string[], opts: { framed?: boolean } = {}): Promise<void> {
+  framed = opts.framed === true;
   return main(argv).then(
     (code) => {
       startDaemon();
@@ -64,9 +77,7 @@ export function hookMain(argv: string[]): Promise<void> {
       const reason = `agentpolicy: deny: internal error in the hook (${e}); the tool call was blocked.`;
       const agent = agentIdOf(argv[0] ?? '');
       const o = agent ? ADAPTERS[agent].denyOutput(reason) : { stdout: '', stderr: reason + '\n', exitCode: 2 };
-      await write(process.stdout, o.stdout);
-      await write(process.stderr, o.stderr);
-      process.exit(o.exitCode);
+      process.exit(await answer(o.exitCode, o.stdout, o.stderr));
     },
   );
 }

@@ -44,7 +44,13 @@ export async function runHookBench(): Promise<void> {
   const call = (tool: string, input: Record<string, unknown>) => JSON.stringify({ hook_event_name: 'PreToolUse', session_id: 's', tool_use_id: 't', cwd: ws, permission_mode: 'default', tool_name: tool, tool_input: input });
   const write = call('Write', { file_path: `${ws}/src/a.txt`, content: 'x' });
   const bash = call('Bash', { command: 'git status && git diff --stat' });
-  const hook = (payload: string, env: NodeJS.ProcessEnv) => () => timed(LAUNCHER, ['claude-code', process.execPath], payload, env);
+  const hook = (payload: string, env: NodeJS.ProcessEnv, launcher = LAUNCHER) => () => timed(launcher, ['claude-code', process.execPath], payload, env);
+  // The same launcher without the startup snapshot (a copy of dist/ without the blob): what a node
+  // the blob was not built with pays.
+  const plainDist = path.join(tmp, 'plain', 'dist');
+  fs.cpSync(path.join(root, 'dist'), plainDist, { recursive: true, verbatimSymlinks: true, filter: (f) => !/hook-main\.blob/.test(f) });
+  const PLAIN = path.join(plainDist, 'shim', 'hook', 'agentpolicy-hook');
+  const snapshot = fs.existsSync(path.join(root, 'dist', 'hook-main.blob'));
 
   // A running guard, as VS Code or `agentpolicy serve` runs one (here in this process).
   const saved = process.env.XDG_RUNTIME_DIR;
@@ -59,12 +65,14 @@ export async function runHookBench(): Promise<void> {
 
   const variants: { label: string; run: () => Promise<number>; xs: number[] }[] = [
     { label: 'spawn `node -e 0` (baseline)', run: () => timed(process.execPath, ['-e', '0'], '', alone), xs: [] },
-    { label: 'no guard running: Write (in-process)', run: hook(write, alone), xs: [] },
-    { label: 'no guard running: Bash (in-process)', run: hook(bash, alone), xs: [] },
+    { label: `no guard running: Write (${snapshot ? 'snapshot' : 'no snapshot built'})`, run: hook(write, alone), xs: [] },
+    { label: `no guard running: Bash (${snapshot ? 'snapshot' : 'no snapshot built'})`, run: hook(bash, alone), xs: [] },
     { label: 'per-user daemon: Write', run: hook(write, viaDaemon), xs: [] },
     { label: 'per-user daemon: Bash', run: hook(bash, viaDaemon), xs: [] },
     { label: 'running guard (VS Code/serve): Write', run: hook(write, viaHost), xs: [] },
     { label: 'running guard (VS Code/serve): Bash', run: hook(bash, viaHost), xs: [] },
+    { label: 'no guard running: Write (plain bundle)', run: hook(write, alone, PLAIN), xs: [] },
+    { label: 'no guard running: Bash (plain bundle)', run: hook(bash, alone, PLAIN), xs: [] },
   ];
   try {
     for (const v of variants) await v.run(); // warm the page cache (and the daemon)
@@ -82,7 +90,7 @@ export async function runHookBench(): Promise<void> {
   console.log(`  ${'variant'.padEnd(40)}${'p50'.padStart(8)}${'p90'.padStart(8)}   ratio to node -e 0 (p50)`);
   for (const v of variants) console.log(`  ${v.label.padEnd(40)}${pct(v.xs, 50).toFixed(1).padStart(8)}${pct(v.xs, 90).toFixed(1).padStart(8)}   ${(pct(v.xs, 50) / node).toFixed(2)}×`);
   console.log(`  target with a guard reachable ≤ 20 ms p50: daemon ${row(3).toFixed(1)}/${row(4).toFixed(1)} ms, running guard ${row(5).toFixed(1)}/${row(6).toFixed(1)} ms (Write/Bash)`);
-  console.log(`  target none reachable ≤ 2× node -e 0: in-process ${(row(1) / node).toFixed(2)}×/${(row(2) / node).toFixed(2)}× (only the first call of a session: it starts the daemon)`);
+  console.log(`  target none reachable ≤ 2× node -e 0: in-process ${(row(1) / node).toFixed(2)}×/${(row(2) / node).toFixed(2)}× (Write/Bash; without the snapshot ${(row(7) / node).toFixed(2)}×/${(row(8) / node).toFixed(2)}×; only the first call of a session: it starts the daemon)`);
 }
 
 if (require.main === module) {

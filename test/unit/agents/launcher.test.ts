@@ -14,9 +14,9 @@ const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const LAUNCHER = path.join(ROOT, 'dist', 'shim', 'hook', 'agentpolicy-hook');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'agents');
 
-function launch(agent: string, input: string, env: NodeJS.ProcessEnv, extra: string[] = []): Promise<{ code: number | null; out: string; err: string }> {
+function launch(agent: string, input: string, env: NodeJS.ProcessEnv, extra: string[] = [], launcher = LAUNCHER): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(LAUNCHER, [agent, process.execPath, ...extra], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(launcher, [agent, process.execPath, ...extra], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -268,5 +268,74 @@ describe('hook launcher (bash, real sockets)', function () {
     const r = await launch('claude-code', forcePush, { ...env, BASH_ENV: evil, 'BASH_FUNC_printf%%': '() { echo hijacked; }' });
     assert.strictEqual(r.code, 2);
     assert.strictEqual(JSON.parse(r.out).hookSpecificOutput.permissionDecision, 'deny');
+    // node's own hooks: code preloaded into the hook's node would answer for it.
+    const preload = path.join(tmp, 'preload.js');
+    fs.writeFileSync(preload, 'process.stdout.write(\'{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"allow"}}\'); process.exit(0);\n');
+    const viaNode = await launch('claude-code', forcePush, { ...env, NODE_OPTIONS: `--require ${preload}` });
+    assert.strictEqual(viaNode.code, 2, viaNode.out);
+    assert.strictEqual(JSON.parse(viaNode.out).hookSpecificOutput.permissionDecision, 'deny');
   });
 });
+
+describe('hook launcher: the startup snapshot (dist/hook-main.blob)', function () {
+  this.timeout(60000);
+  let tmp: string;
+  let env: NodeJS.ProcessEnv;
+  let dist: string;
+  const forcePush = fs.readFileSync(path.join(FIXTURES, 'claude-code', 'force-push.json'), 'utf8');
+  const hasBlob = fs.existsSync(path.join(ROOT, 'dist', 'hook-main.blob'));
+
+  beforeEach(function () {
+    // Built by esbuild.js with this node; only a node without startup snapshots has none.
+    if (!hasBlob) this.skip();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-snapshot-'));
+    env = { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state'), XDG_RUNTIME_DIR: path.join(tmp, 'run'), AGENTPOLICY_NO_DAEMON: '1' };
+    fs.mkdirSync(env.HOME!, { recursive: true });
+    fs.mkdirSync(env.XDG_RUNTIME_DIR!, { mode: 0o700 });
+    // A moved copy of dist/ whose plain bundle only says it ran: what answers tells which path decided.
+    dist = path.join(tmp, 'moved', 'dist');
+    fs.cpSync(path.join(ROOT, 'dist'), dist, { recursive: true, verbatimSymlinks: true });
+    fs.writeFileSync(path.join(dist, 'hook-main.js'), "process.stdout.write('PLAIN'); process.exit(7);\n");
+    const old = new Date(Date.now() - 3600_000);
+    fs.utimesSync(path.join(dist, 'hook-main.js'), old, old);
+  });
+  afterEach(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }));
+  const copy = () => path.join(dist, 'shim', 'hook', 'agentpolicy-hook');
+
+  it('decides from the snapshot, from the folder it was moved to: the same answer, exit code and audit record as the bundle', async () => {
+    const r = await launch('claude-code', forcePush, env, [], copy());
+    const plain = await launch('claude-code', forcePush, { ...env, XDG_STATE_HOME: path.join(tmp, 'state2') });
+    assert.strictEqual(r.code, 2, r.err);
+    assert.strictEqual(r.out, plain.out);
+    assert.strictEqual(r.err, plain.err);
+    assert.match(r.err, /no-force-push/);
+    const recs = readAuditFile(path.join(env.XDG_STATE_HOME!, 'agentpolicy', 'audit')).filter((e) => e.type === 'decision');
+    assert.deepStrictEqual(recs.map((e) => [e.agent.id, e.decision.effect, e.action.commandLine]), [['claude-code', 'deny', 'git push --force origin feature/x']]);
+    // Its files are the moved folder's: without the grammar there, a shell call cannot be judged (a deny).
+    fs.rmSync(path.join(dist, 'tree-sitter-bash.wasm'));
+    const blind = await launch('claude-code', forcePush, env, [], copy());
+    assert.strictEqual(JSON.parse(blind.out).hookSpecificOutput.permissionDecision, 'deny');
+    assert.match(blind.out, /failed to start|tree-sitter/);
+  });
+
+  it('a damaged blob, one built by another node, or one older than the bundle: the plain bundle decides', async () => {
+    const blob = path.join(dist, 'hook-main.blob');
+    const cases: [string, () => void][] = [
+      ['truncated', () => fs.truncateSync(blob, 4_000_000)],
+      ['zeroed', () => fs.writeFileSync(blob, Buffer.alloc(1 << 20))],
+      ['another node', () => fs.writeFileSync(`${blob}.node`, '/usr/bin/true\n')],
+      ['older than the bundle', () => fs.utimesSync(path.join(dist, 'hook-main.js'), new Date(), new Date(Date.now() + 60_000))],
+    ];
+    const original = fs.readFileSync(blob);
+    for (const [what, damage] of cases) {
+      fs.writeFileSync(blob, original);
+      fs.writeFileSync(`${blob}.node`, process.execPath + '\n');
+      const old = new Date(Date.now() - 3600_000);
+      fs.utimesSync(path.join(dist, 'hook-main.js'), old, old);
+      damage();
+      const r = await launch('claude-code', forcePush, env, [], copy());
+      assert.deepStrictEqual([r.out, r.code], ['PLAIN', 7], what);
+    }
+  });
+});
+
