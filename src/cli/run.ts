@@ -5,7 +5,9 @@ import { guardEnv } from '../core/broker/guardEnv';
 import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
 import { agentForProgram, resolveProgram } from '../core/identity/attribution';
+import { AGENT_PROFILES, profilesFor } from '../core/sandbox/agentProfiles';
 import { insideSandbox, quickProbe, startSandboxed } from '../core/sandbox/launch';
+import { nodeFactsForPolicy } from '../core/shell/facts/forPolicy';
 import { shellJoin } from '../core/shell/quote';
 import type { ParsedArgs } from './args';
 import { UsageError } from './args';
@@ -59,6 +61,19 @@ function launchedAgent(args: ParsedArgs, ctx: PolicyContext, argv: readonly stri
 }
 
 /**
+ * The agent's environment without the variables the workspace's secret files define (the keys of
+ * `.env*`): a person whose shell loaded them passes on none to the agent, so `echo $KEY` or `env`
+ * has nothing to print. The launched agent's own model key stays (it needs it to run).
+ */
+export function withoutWorkspaceSecrets(env: Record<string, string>, ctx: PolicyContext, agent: string): Record<string, string> {
+  const keep = new Set(profilesFor([agent], AGENT_PROFILES, false).flatMap((p) => p.modelEnv));
+  for (const name of nodeFactsForPolicy(ctx.resolved.policy).secretVariables().keys()) {
+    if (!name.startsWith('AGENTPOLICY_') && !keep.has(name)) delete env[name];
+  }
+  return env;
+}
+
+/**
  * `agentpolicy run -- <command…>`: starts any program with the guard in its environment.
  * Exit status is the program's (126 when the guard refuses to start it).
  */
@@ -93,7 +108,7 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       io.err.write(first.message + '\n');
       return 126;
     }
-    const env = guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env });
+    const env = withoutWorkspaceSecrets(guardEnv({ shimRoot: shimRoot(), socketPath: guard.socketPath, port: guard.port, token: guard.token, proof: guard.proof, base: process.env }), ctx, agent);
     if (!sandboxed && !nested) {
       // The person's choice to run without the sandbox is recorded, in whichever host guards the run.
       if (guard.own) await guard.own.control({ event: 'sandbox-off', subject: guard.own.owner(), outcome: 'done', detail: `agentpolicy run --no-sandbox -- ${shellJoin(argv)}`, data: { program: argv[0], argv, reason: '--no-sandbox' } });

@@ -280,6 +280,25 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     assert.match(blocked.err, /no-force-push/);
   });
 
+  it('agentpolicy run passes none of the workspace’s .env variables to the agent (its own model key excepted), sandboxed or not', async () => {
+    const cli = path.join(root, 'dist', 'cli.js');
+    fs.writeFileSync(path.join(work, '.env.local'), 'export SHOP_URL=https://shop.internal/secret\nANTHROPIC_API_KEY=model-key\n');
+    try {
+      // As a person's shell that sourced .env.local has them.
+      const base = { ...process.env, AGENTPOLICY_SOCKET: '', AGENTPOLICY_PORT: '', HOME: tmp, SHOP_URL: 'https://shop.internal/secret', ANTHROPIC_API_KEY: 'model-key', PLAIN_SETTING: 'kept' };
+      // A line that expands one is a secret read the guard denies; a program reading its own environment is not seen.
+      fs.writeFileSync(path.join(work, 'show-env.js'), "const e = process.env; process.stdout.write([e.SHOP_URL ?? 'unset', e.ANTHROPIC_API_KEY ?? 'unset', e.PLAIN_SETTING ?? 'unset'].join('|'));\n");
+      for (const mode of [[], ['--no-sandbox']]) {
+        const r = await exec([process.execPath, cli, 'run', ...mode, '--approver', 'allow', '--agent', 'claude-code', '--home', tmp, '--', process.execPath, 'show-env.js'], { cwd: work, env: base });
+        assert.strictEqual(r.code, 0, r.err);
+        assert.strictEqual(r.out, 'unset|model-key|kept', `${mode}: ${r.err}`);
+      }
+    } finally {
+      fs.rmSync(path.join(work, '.env.local'));
+      fs.rmSync(path.join(work, 'show-env.js'), { force: true });
+    }
+  });
+
   /** Types lines into a real interactive bash with the guard's environment; returns everything it printed. */
   async function interactive(lines: string[], extra: Record<string, string> = {}, rc = ''): Promise<string> {
     const rcFile = path.join(tmp, 'interactive-rc');
