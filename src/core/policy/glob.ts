@@ -66,8 +66,11 @@ export function compileGlob(source: string, opts: GlobOptions): Glob {
           const compiled = new RegExp(`^${re}$`, 's');
           test = (x) => compiled.test(x);
         } else {
+          // The automaton is the slow path: first the text every match must contain (a walk over a
+          // workspace asks `**/*.pem` of thousands of paths, and almost none end in `.pem`).
           const prog = compile(ast);
-          test = (x) => run(prog, x, dialect);
+          const { prefix, suffix, inner } = literalParts(ast);
+          test = (x) => x.startsWith(prefix) && x.endsWith(suffix) && inner.every((l) => x.includes(l)) && run(prog, x, dialect);
         }
       }
       return test(fold(t));
@@ -312,6 +315,34 @@ function splitSegments(p: string): string[] {
   }
   out.push(cur);
   return out;
+}
+
+/**
+ * What every match contains, read off the pattern's top-level sequence: the literal run it starts
+ * with, the one it ends with, and the runs between (each at least two characters). Anything
+ * optional or alternative (a group, a repeat, a `**` with its slash) ends a run and is not counted.
+ */
+function literalParts(ast: Node): { prefix: string; suffix: string; inner: string[] } {
+  const runs: string[] = [];
+  let cur = '';
+  let startsLit = true;
+  const visit = (n: Node): void => {
+    if (n.t === 'lit') cur += n.c;
+    else if (n.t === 'seq') n.items.forEach(visit);
+    else if (n.t !== 'nodot') {
+      // nodot consumes nothing: the literals either side of it stay one run
+      if (runs.length === 0 && cur === '') startsLit = false;
+      runs.push(cur);
+      cur = '';
+    }
+  };
+  visit(ast);
+  runs.push(cur);
+  const endsLit = cur !== '';
+  if (runs.length === 1) return { prefix: '', suffix: '', inner: runs[0] ? [runs[0]] : [] };
+  const prefix = startsLit ? runs[0] : '';
+  const suffix = endsLit ? runs[runs.length - 1] : '';
+  return { prefix, suffix, inner: runs.slice(1, -1).filter((r) => r.length >= 2) };
 }
 
 /** Unbounded wildcards in a pattern (the regular-expression fast path allows one). */

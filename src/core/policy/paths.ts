@@ -67,11 +67,24 @@ function compilePattern(pattern: string, ctx: PathContext): (abs: string) => boo
   if (!p.includes('/')) {
     // A bare name: any path component.
     const g = compileGlob(p, { dialect: 'path' });
-    return (abs) => abs.split('/').some((c) => c !== '' && g.test(c));
+    // (no glob characters: the name must appear in the path at all, a test far cheaper than splitting it)
+    const literal = !/[*?[{\\@+!(]/.test(p) ? p : undefined;
+    return (abs) => (literal === undefined || abs.includes(literal)) && someComponent(abs, g);
   }
   const exact = compileGlob(p, { dialect: 'path' });
   const under = compileGlob(p === '/' ? '/**' : p + '/**', { dialect: 'path' });
   return (abs) => exact.test(abs) || under.test(abs);
+}
+
+/** True when a non-empty `/`-separated component of `abs` matches. */
+function someComponent(abs: string, g: { test(c: string): boolean }): boolean {
+  for (let i = 0; i <= abs.length; ) {
+    let j = abs.indexOf('/', i);
+    if (j < 0) j = abs.length;
+    if (j > i && g.test(abs.slice(i, j))) return true;
+    i = j + 1;
+  }
+  return false;
 }
 
 function anchorOf(pattern: string, ctx: PathContext): string {
