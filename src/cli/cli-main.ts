@@ -273,7 +273,13 @@ export async function main(argv: string[], io: IO): Promise<number> {
   }
 }
 
+/** Commands that keep running and decide again and again: the optimising wasm tier pays off there. */
+const LONG_LIVED = new Set(['serve', 'run', 'daemon']);
+
 if (require.main === module) {
+  // A one-shot command parses a few lines and exits; V8's optimising tier would compile the shell
+  // grammar in the background and hold the exit ~0.4 s for it. (Set before any wasm is compiled.)
+  if (!LONG_LIVED.has(process.argv[2] ?? '')) (require('v8') as typeof import('v8')).setFlagsFromString('--liftoff-only');
   main(process.argv.slice(2), { out: process.stdout, err: process.stderr, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;
