@@ -152,49 +152,10 @@ export function toOcsf(rec: AuditRecord, product: ProductInfo = PRODUCT): Json |
   const severity_id = risk === 0 ? 1 : risk + 1;
   const ctx = r.context;
   const st = status(r);
-  const ev: Json = {
-    class_uid: cls.class_uid,
-    class_name: cls.class_name,
-    category_uid: cls.category_uid,
-    category_name: cls.category_name,
-    activity_id: cls.activity_id,
-    activity_name: cls.activity_name,
-    type_uid: cls.class_uid * 100 + cls.activity_id,
-    type_name: `${cls.class_name}: ${cls.activity_name}`,
-    time: r.time,
-    severity_id,
-    severity: SEVERITY[severity_id],
-    status_id: st.status_id,
-    status: st.status,
-  };
-  if (st.status_detail !== undefined) ev.status_detail = st.status_detail;
+  const ev = header(cls, r.time, severity_id, st);
   ev.message = summary(r);
-  const metadata: Json = {
-    version: OCSF_VERSION,
-    product: { name: product.name, vendor_name: product.vendor, version: product.version },
-    uid: eventId(r),
-    log_name: 'agentpolicy-audit',
-    log_provider: 'agentpolicy',
-    sequence: r.seq,
-    logged_time: r.ts,
-  };
-  if (ctx.session) metadata.correlation_uid = ctx.session;
-  metadata.profiles = ['security_control', 'host'];
-  metadata.tags = tags(r);
-  ev.metadata = metadata;
-  const user: Json = { name: ctx.osUser ?? 'unknown' };
-  if (ctx.osUid !== undefined && ctx.osUid >= 0) user.uid = String(ctx.osUid);
-  user.type_id = 1;
-  user.type = 'User';
-  const actor: Json = { app_name: r.agent.name ?? r.agent.id, app_uid: r.agent.id, user };
-  if (ctx.session || ctx.terminal) {
-    const session: Json = {};
-    if (ctx.session) session.uid = ctx.session;
-    if (ctx.terminal) session.terminal = ctx.terminal;
-    actor.session = session;
-  }
-  if (ctx.pep) actor.invoked_by = ctx.pep;
-  ev.actor = actor;
+  ev.metadata = metadataOf(r, ctx, product, tags(r));
+  ev.actor = actorOf(ctx, r.agent.name ?? r.agent.id, r.agent.id);
   ev.device = { type_id: 2, type: 'Desktop', hostname: ctx.hostname ?? 'unknown' };
   if (r.decision) {
     const sc = securityControl(r);
@@ -267,13 +228,8 @@ export function toOcsf(rec: AuditRecord, product: ProductInfo = PRODUCT): Json |
 }
 
 /** A control event of the guard (see the module comment). */
-function controlToOcsf(r: ControlRecord, product: ProductInfo): Json {
-  const c = r.control;
-  const cls = CONTROL_CLASS[c.event] ?? CONTROL_CLASS['host-start'];
-  const risk = controlRisk(r);
-  const severity_id = risk + 1;
-  const ctx = r.context ?? {};
-  const done = c.outcome === 'done';
+/** What every event opens with: its class, time, severity and status. */
+function header(cls: OcsfClass, time: unknown, severity_id: number, st: { status_id: number; status: string; status_detail?: string }): Json {
   const ev: Json = {
     class_uid: cls.class_uid,
     class_name: cls.class_name,
@@ -283,14 +239,60 @@ function controlToOcsf(r: ControlRecord, product: ProductInfo): Json {
     activity_name: cls.activity_name,
     type_uid: cls.class_uid * 100 + cls.activity_id,
     type_name: `${cls.class_name}: ${cls.activity_name}`,
-    time: r.time,
+    time,
     severity_id,
     severity: SEVERITY[severity_id],
-    status_id: done ? 1 : 2,
-    status: done ? 'Success' : 'Failure',
-    status_detail: c.detail,
-    message: controlEventSummary(r),
+    status_id: st.status_id,
+    status: st.status,
   };
+  if (st.status_detail !== undefined) ev.status_detail = st.status_detail;
+  return ev;
+}
+
+type RecordContext = { session?: string; terminal?: string; pep?: string; osUser?: string; osUid?: number; hostname?: string };
+
+function metadataOf(r: AuditRecord, ctx: RecordContext, product: ProductInfo, tags: unknown[]): Json {
+  const metadata: Json = {
+    version: OCSF_VERSION,
+    product: { name: product.name, vendor_name: product.vendor, version: product.version },
+    uid: eventId(r),
+    log_name: 'agentpolicy-audit',
+    log_provider: 'agentpolicy',
+    sequence: r.seq,
+    logged_time: r.ts,
+  };
+  if (ctx.session) metadata.correlation_uid = ctx.session;
+  metadata.profiles = ['security_control', 'host'];
+  metadata.tags = tags;
+  return metadata;
+}
+
+/** The OS user behind the request, and the app (agent, person) acting as them. */
+function actorOf(ctx: RecordContext, app_name: string, app_uid: string): Json {
+  const user: Json = { name: ctx.osUser ?? 'unknown' };
+  if (ctx.osUid !== undefined && ctx.osUid >= 0) user.uid = String(ctx.osUid);
+  user.type_id = 1;
+  user.type = 'User';
+  const actor: Json = { app_name, app_uid, user };
+  if (ctx.session || ctx.terminal) {
+    const session: Json = {};
+    if (ctx.session) session.uid = ctx.session;
+    if (ctx.terminal) session.terminal = ctx.terminal;
+    actor.session = session;
+  }
+  if (ctx.pep) actor.invoked_by = ctx.pep;
+  return actor;
+}
+
+function controlToOcsf(r: ControlRecord, product: ProductInfo): Json {
+  const c = r.control;
+  const cls = CONTROL_CLASS[c.event] ?? CONTROL_CLASS['host-start'];
+  const risk = controlRisk(r);
+  const severity_id = risk + 1;
+  const ctx = r.context ?? {};
+  const done = c.outcome === 'done';
+  const ev = header(cls, r.time, severity_id, { status_id: done ? 1 : 2, status: done ? 'Success' : 'Failure', status_detail: c.detail });
+  ev.message = controlEventSummary(r);
   const tags: { name: string; value?: string; values?: string[] }[] = [];
   const add = (name: string, value: unknown): void => {
     if (Array.isArray(value)) tags.push({ name, values: value.map(String) });
@@ -305,32 +307,8 @@ function controlToOcsf(r: ControlRecord, product: ProductInfo): Json {
   add('policy.hash', r.policyHash);
   add('context.pep', ctx.pep);
   add('context.workspace', ctx.workspace);
-  const metadata: Json = {
-    version: OCSF_VERSION,
-    product: { name: product.name, vendor_name: product.vendor, version: product.version },
-    uid: eventId(r),
-    log_name: 'agentpolicy-audit',
-    log_provider: 'agentpolicy',
-    sequence: r.seq,
-    logged_time: r.ts,
-  };
-  if (ctx.session) metadata.correlation_uid = ctx.session;
-  metadata.profiles = ['security_control', 'host'];
-  metadata.tags = tags;
-  ev.metadata = metadata;
-  const user: Json = { name: ctx.osUser ?? 'unknown' };
-  if (ctx.osUid !== undefined && ctx.osUid >= 0) user.uid = String(ctx.osUid);
-  user.type_id = 1;
-  user.type = 'User';
-  const actor: Json = { app_name: r.subject.id, app_uid: r.subject.id, user };
-  if (ctx.session || ctx.terminal) {
-    const session: Json = {};
-    if (ctx.session) session.uid = ctx.session;
-    if (ctx.terminal) session.terminal = ctx.terminal;
-    actor.session = session;
-  }
-  if (ctx.pep) actor.invoked_by = ctx.pep;
-  ev.actor = actor;
+  ev.metadata = metadataOf(r, ctx, product, tags);
+  ev.actor = actorOf(ctx, r.subject.id, r.subject.id);
   ev.device = { type_id: 2, type: 'Desktop', hostname: ctx.hostname ?? 'unknown' };
   const sc = SECURITY_CONTROL[done ? 'allowed' : 'denied'];
   ev.action_id = sc.action_id;
