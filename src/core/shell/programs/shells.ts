@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import type { Word } from '../words';
-import { fdPath } from './builtins';
+import { runScriptOperand } from './builtins';
 import { child, type ProgramModel } from './model';
 
 export const SHELL_NAMES = ['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'rbash', 'yash', 'tcsh', 'csh', 'busybox'];
@@ -66,25 +66,7 @@ const shells = child({
     }
     const script = rest[0];
     if (script && !stdinFlag) {
-      const fd = fdPath(script);
-      if (fd !== undefined) {
-        const s = fd === 0 ? c.stdin : c.fd(fd);
-        if (s) c.stdinCode('shell', s);
-        else c.opaque('dynamic-code', `${c.name} runs what file descriptor ${fd} holds, which is not known`);
-        return;
-      }
-      if (script.content !== undefined) {
-        // `bash <(echo '…')`: the script is what the substitution prints.
-        c.transparent = true;
-        c.code(script.content, true, script.taints, `${c.name} <(…)`);
-        return;
-      }
-      if (!script.exact && /^[<>]\(/.test(script.source)) {
-        c.stdinCode('shell', { taints: new Set(script.taints), unknown: true });
-        return;
-      }
-      c.script(script, c.name);
-      c.read(script);
+      runScriptOperand(c, script, (text, exact, taints, what) => c.code(text, exact, taints, what));
       return;
     }
     c.stdinCode('shell');
