@@ -62,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): AgentPolicyApi {
   const shipping = new AuditShipping(context, guard, logger);
   const explain = new ExplainDocuments(policies);
   const agentTerminals = new AgentTerminalProfile(guard, (m) => logger.info(m));
-  const connect = new ConnectAgents(context.extensionPath, policies, files, logger);
+  const connect = new ConnectAgents(context.extensionPath, policies, files, logger, (i) => guard.auditControl(i));
   const decided = new vscode.EventEmitter<{ what: string; final: 'allow' | 'deny'; effect: string; ruleIds: string[]; subject?: Subject }>();
   context.subscriptions.push(
     logger,

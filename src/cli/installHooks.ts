@@ -8,7 +8,10 @@ import * as path from 'path';
 import { ADAPTERS } from '../core/agents/adapters';
 import { INSTALLERS } from '../core/agents/installers';
 import type { Scope } from '../core/agents/install';
-import { applyHookChange, hookFile, hookStatus, planHookChange, type HookTarget } from '../core/agents/installPlan';
+import { applyHookChange, hookConfigReport, hookFile, hookStatus, planHookChange, type HookChange, type HookTarget } from '../core/agents/installPlan';
+import { controlEvent } from '../core/audit/events';
+import { openHostLog } from '../core/broker/host';
+import { UNKNOWN_SUBJECT } from '../core/identity/subject';
 import { AGENT_IDS, agentIdOf, type AgentId } from '../core/agents/types';
 import { parseArgs, UsageError } from './args';
 
@@ -23,6 +26,7 @@ merges our hook into the agent's config without touching your other hooks or set
                  ~/Documents/Cline/Hooks
   --remove       takes exactly our hook out again
   --check        exit 1 when the hook is missing or stale (nothing is written)
+  --audit-dir D  where the change is audited (default: your audit stream, as for every guard)
 The hook runs the launcher by absolute path with this node (${process.execPath}); it asks a
 running broker (VS Code or \`agentpolicy serve\`) and otherwise decides in-process.
 Set fail-closed where the agent has it (Claude Code onFailure: block, Cursor failClosed).
@@ -63,6 +67,8 @@ export interface InstallHooksOptions {
   launcher: string;
   node: string;
   env?: NodeJS.ProcessEnv;
+  /** Called with each change after it was written (the command audits them). */
+  onApplied?: (c: HookChange) => void;
 }
 
 /** Applies one mode to each agent; returns the exit status (1 when anything is missing, stale or failed). */
@@ -84,6 +90,7 @@ export function installHooks(o: InstallHooksOptions, out: NodeJS.WritableStream,
       }
       const c = planHookChange(o.mode, id, o.scope, target);
       applyHookChange(c);
+      o.onApplied?.(c);
       // Other files the change wrote (Codex: the hook's trust entry in config.toml).
       const also = (c.also ?? []).filter((x) => x.action !== 'none').map((x) => `; ${x.action === 'delete' ? 'removed' : 'updated'} ${x.file}`).join('');
       if (o.mode === 'remove') {
@@ -101,7 +108,7 @@ export function installHooks(o: InstallHooksOptions, out: NodeJS.WritableStream,
 }
 
 export async function installHooksCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
-  const args = parseArgs(argv, { values: ['--scope', '--workspace', '--home', '--launcher', '--node', '--write-deny-answers'], booleans: ['--remove', '--check'] });
+  const args = parseArgs(argv, { values: ['--scope', '--workspace', '--home', '--launcher', '--node', '--write-deny-answers', '--audit-dir'], booleans: ['--remove', '--check'] });
   const denyDir = args.values.get('--write-deny-answers');
   if (denyDir) {
     writeDenyAnswers(path.resolve(denyDir));
@@ -120,17 +127,20 @@ export async function installHooksCommand(argv: string[], io: { out: NodeJS.Writ
   if (scope !== 'repo' && scope !== 'user') throw new UsageError('--scope is repo or user');
   if (args.booleans.has('--remove') && args.booleans.has('--check')) throw new UsageError('--remove and --check do not go together');
   const node = path.resolve(args.values.get('--node') ?? process.execPath);
-  return installHooks(
-    {
-      agents,
-      scope,
-      mode: args.booleans.has('--check') ? 'check' : args.booleans.has('--remove') ? 'remove' : 'install',
-      workspace: path.resolve(args.values.get('--workspace') ?? process.cwd()),
-      home: path.resolve(args.values.get('--home') ?? os.homedir()),
-      launcher: path.resolve(args.values.get('--launcher') ?? defaultLauncher()),
-      node,
-    },
-    io.out,
-    io.err,
-  );
+  const mode = args.booleans.has('--check') ? 'check' : args.booleans.has('--remove') ? 'remove' : 'install';
+  const workspace = path.resolve(args.values.get('--workspace') ?? process.cwd());
+  // A change to what checks an agent is itself audited: the log opens first, or nothing is changed.
+  const log = mode === 'check' ? undefined : await openHostLog(args.values.get('--audit-dir'));
+  const applied: HookChange[] = [];
+  try {
+    return installHooks({ agents, scope, mode, workspace, home: path.resolve(args.values.get('--home') ?? os.homedir()), launcher: path.resolve(args.values.get('--launcher') ?? defaultLauncher()), node, onApplied: (c) => applied.push(c) }, io.out, io.err);
+  } finally {
+    // Nothing attributes a command line run outside a guard: the OS user is in the record's context.
+    const subject = { ...UNKNOWN_SUBJECT, evidence: `agentpolicy install-hooks (pid ${process.pid}), run outside any guard` };
+    for (const c of applied) {
+      const r = hookConfigReport(c, 'agentpolicy install-hooks');
+      if (r) await log!.append(controlEvent({ ...r, subject, context: { workspace, pep: 'cli' } })).catch((e) => io.err.write(`agentpolicy: the change to ${r.data.files.join(', ')} was made but not audited: ${(e as Error).message}\n`));
+    }
+    await log?.close();
+  }
 }

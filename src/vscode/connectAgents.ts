@@ -22,10 +22,11 @@ import * as vscode from 'vscode';
 import { ADAPTERS } from '../core/agents/adapters';
 import type { Scope } from '../core/agents/install';
 import { chooseHookNode, detectAgents, nodeCandidates, type AgentDetection, type NodeChoice, type NodeRejection } from '../core/agents/installDetect';
-import { applyHookChange, changedFiles, changesFor, hookFile, hookLaunchers, hookStatus, planHookChange, type HookState, type HookTarget } from '../core/agents/installPlan';
+import { applyHookChange, changedFiles, changesFor, hookConfigReport, hookFile, hookLaunchers, hookStatus, planHookChange, type HookState, type HookTarget } from '../core/agents/installPlan';
 import { AGENT_IDS, type AgentId } from '../core/agents/types';
 import type { Logger } from '../core/broker/broker';
 import { decide } from '../core/pdp/decide';
+import type { ControlEventInput } from './controlEvents';
 import type { FileGuard } from './fileGuard';
 import type { PolicyService } from './policyService';
 
@@ -117,6 +118,8 @@ export class ConnectAgents {
     private readonly policies: PolicyService,
     private readonly files: FileGuard,
     private readonly logger: Logger,
+    /** Writes the change into the audit log (GuardService.auditControl). */
+    private readonly audit: (i: ControlEventInput) => Promise<void> = async () => undefined,
   ) {}
 
   get launcher(): string {
@@ -204,6 +207,8 @@ export class ConnectAgents {
           if (real !== x.file) this.files.acceptOwnWrite(real, x.content);
         }
         outcomes.push({ agent: c.agent, scope: c.scope, mode: c.mode, file, result: plan.action === 'delete' ? 'deleted' : 'written', notes: [...(plan.notes ?? []), ...notes] });
+        const r = hookConfigReport(plan, 'Agent Policy: Connect Agents… in VS Code');
+        if (r) await this.audit({ control: 'hook-config', subject: { kind: 'person', id: os.userInfo().username, method: 'editor', evidence: 'chosen in Agent Policy: Connect Agents… (VS Code)' }, effect: 'allow', what: r.detail, path: file, hook: r.data }).catch((e: Error) => this.logger.error(`[connect] the change was made but not audited: ${e.message}`));
         this.logger.info(`[connect] ${c.mode === 'install' ? `installed the ${ADAPTERS[c.agent].displayName} hook in` : `removed the ${ADAPTERS[c.agent].displayName} hook from`} ${file} (${c.scope})${c.mode === 'install' ? `: ${this.launcher} with ${s.node!.node}` : ''}`);
       } catch (e) {
         outcomes.push({ agent: c.agent, scope: c.scope, mode: c.mode, file, result: 'failed', error: (e as Error).message, notes: [] });

@@ -4,12 +4,13 @@
  * controlEvent, through GuardHost.control), and as rows in the audit view.
  */
 import * as crypto from 'crypto';
+import type { ControlDataByEvent } from '../core/audit/types';
 import type { ControlReport } from '../core/broker/host';
 import type { Effect } from '../core/actions/types';
 import type { Subject } from '../core/identity/subject';
 import type { Decision, LayerName } from '../core/pdp/types';
 
-export type ControlKind = 'policy-change' | 'file-restore' | 'kill-switch' | 'rearm';
+export type ControlKind = 'policy-change' | 'file-restore' | 'kill-switch' | 'rearm' | 'hook-config';
 
 export interface ControlEventInput {
   control: ControlKind;
@@ -24,11 +25,13 @@ export interface ControlEventInput {
   before?: string | null;
   after?: string | null;
   ruleIds?: string[];
+  /** For hook-config: the change Connect Agents made. */
+  hook?: ControlDataByEvent['hook-config'];
 }
 
 /** The audit view's row for a control event (a decision-shaped record). */
 export function controlDecision(i: ControlEventInput): Decision {
-  return { effect: i.effect, risk: i.control === 'kill-switch' || i.control === 'file-restore' ? 'critical' : 'high', ruleIds: [i.control], layer: i.layer ?? 'baseline', reasons: [i.what], actions: [], verdicts: [], errors: [], ignored: [] };
+  return { effect: i.effect, risk: i.control === 'kill-switch' || i.control === 'file-restore' || (i.control === 'hook-config' && i.hook?.change === 'remove') ? 'critical' : 'high', ruleIds: [i.control], layer: i.layer ?? 'baseline', reasons: [i.what], actions: [], verdicts: [], errors: [], ignored: [] };
 }
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -41,6 +44,8 @@ export function controlReport(i: ControlEventInput): ControlReport | undefined {
       return { event: 'policy-change', subject: i.subject, outcome, detail: i.what, data: { after: sha256(i.after ?? ''), ...(i.before !== undefined && i.before !== null ? { before: sha256(i.before) } : {}), ...(i.path ? { file: i.path } : {}) } };
     case 'file-restore':
       return { event: 'file-restore', subject: i.subject, outcome, detail: i.what, data: { path: i.path ?? '(unknown)', ...(i.ruleIds ? { ruleIds: i.ruleIds } : {}) } };
+    case 'hook-config':
+      return i.hook ? { event: 'hook-config', subject: i.subject, outcome, detail: i.what, data: i.hook } : undefined;
     default:
       return undefined;
   }

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LAUNCHER_NAME, type FileSet, type HookCommandSpec, type Scope } from './install';
 import { INSTALLERS } from './installers';
+import type { ControlDataByEvent } from '../audit/types';
 import type { AgentId } from './types';
 
 /** Where configs live and what our hook runs. */
@@ -208,6 +209,17 @@ export function applyHookChange(c: HookChange): string {
 /** Every file a change writes or deletes, with what it holds afterwards (null: deleted), as written through links. */
 export function changedFiles(c: HookChange): { file: string; content: string | null }[] {
   return [c, ...(c.also ?? [])].filter((x) => x.action !== 'none').map((x) => ({ file: x.file, content: x.action === 'delete' ? null : x.next! }));
+}
+
+/**
+ * The audit's record of a change that was applied (a `hook-config` control event, without its
+ * subject: the caller knows who asked). Undefined when the change wrote nothing.
+ */
+export function hookConfigReport(c: HookChange, how: string): { event: 'hook-config'; outcome: 'done'; detail: string; data: ControlDataByEvent['hook-config'] } | undefined {
+  const files = changedFiles(c).map((x) => x.file);
+  if (!files.length) return undefined;
+  const verb = c.mode === 'install' ? `installed the agentpolicy hook for ${c.agent} in` : `removed the agentpolicy hook for ${c.agent} from`;
+  return { event: 'hook-config', outcome: 'done', detail: `${verb} ${files.join(', ')} (${c.scope} scope, ${how})`, data: { agent: c.agent, scope: c.scope, change: c.mode, files } };
 }
 
 /** A hook that should be there (true) or not (false), for each agent and scope listed. */

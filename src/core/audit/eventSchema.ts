@@ -57,6 +57,7 @@ const DATA: { [K in ControlEventKind]: z.ZodType } = {
     .strict(),
   'host-start': z.object({ host: z.string().optional(), pid: count.optional(), version: z.string().optional(), workspace: z.string().optional() }).strict(),
   'host-stop': z.object({ host: z.string().optional(), pid: count.optional(), reason: z.string().optional() }).strict(),
+  'hook-config': z.object({ agent: z.string().min(1), scope: z.enum(['repo', 'user']), change: z.enum(['install', 'remove']), files: z.array(z.string().min(1)).max(100) }).strict(),
 };
 
 const controlSchema = z.discriminatedUnion(

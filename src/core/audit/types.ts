@@ -134,7 +134,7 @@ export interface AuditResultEvent extends EventBase {
 }
 
 /** Control actions of the guard itself, recorded as what they are (not as decisions). */
-export const CONTROL_EVENTS = ['kill-switch', 'rearm', 'file-restore', 'sandbox-off', 'policy-change', 'refused-requests', 'host-start', 'host-stop'] as const;
+export const CONTROL_EVENTS = ['kill-switch', 'rearm', 'file-restore', 'sandbox-off', 'policy-change', 'refused-requests', 'host-start', 'host-stop', 'hook-config'] as const;
 export type ControlEventKind = (typeof CONTROL_EVENTS)[number];
 
 /** `done`: the host carried it out; `refused`: the host refused it (a re-arm asked with an agent's credential, requests refused at a transport). */
@@ -167,6 +167,8 @@ export interface ControlDataByEvent {
   'refused-requests': { count: number; peerUid?: number; transport?: string; reason?: string; windowMs?: number; counts?: RefusedCount[] };
   'host-start': { host?: string; pid?: number; version?: string; workspace?: string };
   'host-stop': { host?: string; pid?: number; reason?: string };
+  /** An agent's hook config changed by install-hooks or Connect Agents: every file written or removed. */
+  'hook-config': { agent: string; scope: 'repo' | 'user'; change: 'install' | 'remove'; files: string[] };
 }
 
 export type AuditControl = {

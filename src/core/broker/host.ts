@@ -122,7 +122,7 @@ export interface GuardHostOptions {
 export const ALLOW_SYNC_WITHIN_MS = 50;
 
 /** Opens the host's log: the folder given (`--audit-dir`), else a free stream of the per-user root. */
-function openLog(dir: string | undefined): Promise<AuditLog> {
+export function openHostLog(dir: string | undefined): Promise<AuditLog> {
   const opts = { allowSyncWithinMs: process.env.AGENTPOLICY_AUDIT_SYNC === 'always' ? 0 : ALLOW_SYNC_WITHIN_MS };
   return dir ? AuditLog.open(path.resolve(dir), opts) : openAuditStream(defaultAuditRoot(), opts);
 }
@@ -188,7 +188,7 @@ export class GuardHost implements IpcHandler {
     let sink: AuditSink;
     let problem: string | undefined;
     try {
-      audit = await openLog(opts.auditDir);
+      audit = await openHostLog(opts.auditDir);
       sink = new AuditLogSink(audit, opts.policy);
     } catch (e) {
       problem = `the audit log cannot be opened (${oneLine(e)}); every request is denied until it can`;

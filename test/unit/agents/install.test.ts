@@ -5,7 +5,12 @@ import * as path from 'path';
 import { parseJsonc, type HookCommandSpec } from '../../../src/core/agents/install';
 import { INSTALLERS } from '../../../src/core/agents/installers';
 import type { AgentId } from '../../../src/core/agents/types';
+import { spawnSync } from 'child_process';
 import { installHooks } from '../../../src/cli/installHooks';
+import { toOcsf } from '../../../src/core/audit/export/ocsf';
+import { readAuditFile } from './auditFile';
+
+const CLI = path.resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
 
 const spec = (agent: AgentId, launcher = '/opt/agent policy/dist/shim/hook/agentpolicy-hook'): HookCommandSpec => ({ launcher, node: '/usr/bin/node', agent, waitSeconds: INSTALLERS[agent].waitSeconds });
 
@@ -119,6 +124,39 @@ describe('install-hooks merge logic', () => {
       assert.deepStrictEqual(parseJsonc(fs.readFileSync(path.join(tmp, 'ws', '.claude', 'settings.json'), 'utf8')), parseJsonc(CLAUDE_USER));
       for (const f of ['.github/hooks/agentpolicy.json', '.cursor/hooks.json', '.gemini/settings.json', '.codex/hooks.json', '.clinerules/hooks/PreToolUse']) assert.ok(!fs.existsSync(path.join(tmp, 'ws', f)), f);
       assert.strictEqual(fs.readFileSync(codexConfig, 'utf8'), personal, 'our trust entry went, the person’s config stayed');
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('the command audits each change (hook-config control events, a removal rated high) and changes nothing when the log cannot open', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agentpolicy-install-audit-'));
+    try {
+      const ws = path.join(tmp, 'ws');
+      fs.mkdirSync(ws);
+      const env = { PATH: '/usr/bin:/bin', HOME: path.join(tmp, 'home'), XDG_STATE_HOME: path.join(tmp, 'state') };
+      const cli = (...a: string[]) => spawnSync(process.execPath, [CLI, 'install-hooks', ...a, '--workspace', ws, '--home', env.HOME], { env, encoding: 'utf8' });
+      for (const a of [['claude-code'], ['claude-code', '--check'], ['cursor'], ['claude-code', '--remove']]) assert.strictEqual(cli(...a).status, 0, a.join(' '));
+      // With no --audit-dir: the person's own audit stream, where `audit export` reads.
+      const recs = readAuditFile(path.join(env.XDG_STATE_HOME, 'agentpolicy', 'audit')).filter((r) => r.type === 'control');
+      assert.deepStrictEqual(
+        recs.map((r) => [r.control.event, r.control.data.agent, r.control.data.change, r.control.data.files.map((f: string) => path.relative(ws, f)), r.context.pep, r.subject.kind]),
+        [
+          ['hook-config', 'claude-code', 'install', ['.claude/settings.json'], 'cli', 'unknown'],
+          ['hook-config', 'cursor', 'install', ['.cursor/hooks.json'], 'cli', 'unknown'],
+          ['hook-config', 'claude-code', 'remove', ['.claude/settings.json'], 'cli', 'unknown'],
+        ],
+      );
+      const [installed, , removed] = recs.map((r) => toOcsf(r) as Record<string, any>);
+      assert.strictEqual(installed.activity_name, 'Update');
+      assert.ok(removed.severity_id > installed.severity_id, `removal ${removed.severity} vs install ${installed.severity}`);
+      // A log that cannot open (a file where its folder should be): one line, exit 2, no config written.
+      const blocked = path.join(tmp, 'not-a-folder');
+      fs.writeFileSync(blocked, '');
+      const r = cli('gemini', '--audit-dir', blocked);
+      assert.strictEqual(r.status, 2, r.stdout + r.stderr);
+      assert.strictEqual(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.ok(!fs.existsSync(path.join(ws, '.gemini', 'settings.json')), 'nothing changed without its audit record');
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -201,6 +201,8 @@ describe('audit/control events and subjects', () => {
       assert.deepStrictEqual(refused.api.request.data.counts[1], { count: 1, reason: 'frame too large', transport: 'tcp', peerUid: 1001 });
       assert.deepStrictEqual(JSON.parse(tag(refused, 'control.counts').values[0]), { count: 299, reason: 'no credential', transport: 'tcp', peerUid: 1001 });
       assert.strictEqual(of('sandbox-off').api.request.data.program, '/usr/bin/claude');
+      const hook = of('hook-config');
+      assert.deepStrictEqual([hook.activity_name, hook.api.request.data.files, hook.severity_id], ['Update', ['/home/alice/.gemini/settings.json'], 4]);
     });
 
     it('subjects in decisions: tags subject.kind and subject.evidence next to agent.attribution', () => {

@@ -150,5 +150,6 @@ export function everyControl(): AuditControlEvent[] {
     controlEvent({ event: 'refused-requests', subject: { ...UNKNOWN_SUBJECT, evidence: 'tcp peer 127.0.0.1:51234, uid 1001' }, outcome: 'refused', detail: '300 decide frames without a valid credential | a=b \\ c "q" ]', data: { count: 300, peerUid: 1001, transport: 'tcp', reason: 'no credential', windowMs: 60000, counts: [{ count: 299, reason: 'no credential', transport: 'tcp', peerUid: 1001 }, { count: 1, reason: 'frame too large', transport: 'tcp', peerUid: 1001 }] } }),
     controlEvent({ event: 'host-start', subject: PERSON_SUBJECT, detail: 'guard host started\nfor /home/alice/proj', data: { host: 'cli-run', pid: 4321, version: '0.1.0', workspace: '/home/alice/proj' } }),
     controlEvent({ event: 'host-stop', subject: PERSON_SUBJECT, detail: 'guard host stopped', data: { host: 'cli-run', pid: 4321, reason: 'program exited' } }),
+    controlEvent({ event: 'hook-config', subject: PERSON_SUBJECT, detail: 'removed the agentpolicy hook for gemini from /home/alice/.gemini/settings.json (user scope, Connect Agents)', data: { agent: 'gemini', scope: 'user', change: 'remove', files: ['/home/alice/.gemini/settings.json'] }, context: ctx }),
   ];
 }

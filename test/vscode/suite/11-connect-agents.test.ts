@@ -299,15 +299,20 @@ suite('Connect Agents', () => {
   test('remove in one click takes out only ours: the user’s configs are as they were, a file that held only ours is gone', async () => {
     const off = new Set(['claude-code', 'codex', 'gemini']);
     const picker = new Picker((items) => rows(items).filter((i) => i.picked && !(i.row?.scope === 'user' && off.has(i.row.agent))));
+    const rec = recordDecisions(a);
     try {
       await withHuman(new Human(() => undefined), async (human) => {
         const r = (await vscode.commands.executeCommand('agentPolicy.connectAgents')) as { outcomes: Outcome[] };
+        // Each removal is audited as the person's hook-config change (a control event in the log, a row in the audit view).
+        const audited = rec.events.filter((e) => e.ruleIds.includes('hook-config'));
+        assert.deepStrictEqual(audited.map((e) => `${e.subject?.kind}:${/removed the agentpolicy hook for ([a-z-]+)/.exec(e.what)?.[1]}`).sort(), ['person:claude-code', 'person:codex', 'person:gemini'], JSON.stringify(rec.events.map((e) => e.what)));
         assert.deepStrictEqual(r.outcomes.map((o) => `${o.agent}:${o.mode}:${o.result}`).sort(), ['claude-code:remove:written', 'codex:remove:deleted', 'gemini:remove:deleted']);
         const report = human.prompts.find((p) => p.message.startsWith('Agent Policy: removed'))!;
         assert.match(report.message, /removed the Gemini CLI hook from ~\/\.gemini\/settings\.json \(user\) \(the file held only ours, so it is gone\)/);
         assert.deepStrictEqual(report.items, ['Show file'], 'the files that remain can be shown');
       });
     } finally {
+      rec.dispose();
       picker.dispose();
     }
     assert.deepStrictEqual(jsonc(fs.readFileSync(claudeUser(), 'utf8')), jsonc(CLAUDE_USER));

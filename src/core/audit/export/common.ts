@@ -165,6 +165,7 @@ export const CONTROL_LABEL: Readonly<Record<ControlEventKind, string>> = {
   'refused-requests': 'requests refused',
   'host-start': 'guard host started',
   'host-stop': 'guard host stopped',
+  'hook-config': 'agent hook config',
 };
 
 /** 0 info … 4 critical, as riskLevel: how much a SIEM should care. */
@@ -177,9 +178,12 @@ const CONTROL_RISK: Readonly<Record<ControlEventKind, number>> = {
   'refused-requests': 3,
   'host-start': 0,
   'host-stop': 0,
+  'hook-config': 1,
 };
 
 export function controlRisk(r: ControlRecord): number {
+  // Taking an agent's hook out stops checking its tool calls: as much as a run without the sandbox.
+  if (r.control.event === 'hook-config' && r.control.data.change === 'remove') return 3;
   return CONTROL_RISK[r.control.event] ?? 0;
 }
 

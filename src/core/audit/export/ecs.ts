@@ -52,6 +52,7 @@ const CONTROL_CATEGORY: Readonly<Record<ControlEventKind, { category: string[]; 
   'refused-requests': { category: ['network'], type: ['denied'] },
   'host-start': { category: ['process'], type: ['start'] },
   'host-stop': { category: ['process'], type: ['end'] },
+  'hook-config': { category: ['configuration'], type: ['change'] },
 };
 
 /** The subject as ECS labels (keyword values). */

@@ -60,6 +60,7 @@ const CONTROL_CLASS: Readonly<Record<ControlEventKind, OcsfClass>> = {
   'refused-requests': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Refuse'),
   'host-start': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Start'),
   'host-stop': ocsfClass(6003, 'API Activity', 6, 'Application Activity', 99, 'Stop'),
+  'hook-config': API_UPDATE,
 };
 
 function classOf(r: EventRecord): OcsfClass {
