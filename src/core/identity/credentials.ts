@@ -41,25 +41,28 @@ export type VerifyResult = { ok: true; claims: CredentialClaims } | { ok: false;
 
 /**
  * Short-lived credentials (zero standing trust): Ed25519-signed JWTs from a key made
- * when the broker starts and never written to disk. `revokeAll` invalidates every
- * credential issued so far at once.
+ * when the first credential is issued (a host that issues none, as a hook deciding in-process,
+ * makes none) and never written to disk. `revokeAll` invalidates every credential issued so far
+ * at once.
  */
 export class CredentialAuthority {
   private epoch = 0;
   private readonly revokedSessions = new Set<string>();
   private readonly cache = new Map<string, CredentialClaims>();
+  private key?: Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; kid: string }>;
 
-  private constructor(
-    private readonly privateKey: CryptoKey,
-    private readonly publicKey: CryptoKey,
-    readonly keyId: string,
-    readonly workspace: string,
-  ) {}
+  private constructor(readonly workspace: string) {}
 
   static async create(workspace: string): Promise<CredentialAuthority> {
-    const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
-    return new CredentialAuthority(privateKey, publicKey, kid, workspace);
+    return new CredentialAuthority(workspace);
+  }
+
+  private keyPair(): Promise<{ privateKey: CryptoKey; publicKey: CryptoKey; kid: string }> {
+    this.key ??= (async () => {
+      const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+      return { privateKey, publicKey, kid: await calculateJwkThumbprint(await exportJWK(publicKey)) };
+    })();
+    return this.key;
   }
 
   /**
@@ -69,12 +72,13 @@ export class CredentialAuthority {
   async issue(agent: string, opts: IssueOptions = {}): Promise<{ token: string; sid: string }> {
     const ttlSeconds = opts.ttlSeconds ?? 12 * 3600;
     const sid = opts.sid ?? crypto.randomUUID();
+    const key = await this.keyPair();
     const token = await new SignJWT({ agent, sid, ws: this.workspace, epoch: this.epoch, role: opts.role ?? 'session', kind: opts.kind ?? 'agent', method: opts.method ?? 'credential' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: this.keyId })
+      .setProtectedHeader({ alg: 'EdDSA', kid: key.kid })
       .setIssuedAt()
       .setJti(crypto.randomUUID())
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-      .sign(this.privateKey);
+      .sign(key.privateKey);
     return { token, sid };
   }
 
@@ -84,7 +88,9 @@ export class CredentialAuthority {
     if (!claims) {
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, this.publicKey, { algorithms: ['EdDSA'] }));
+        // No key yet: nothing was issued, so no token can be ours (a key made now verifies none).
+        if (!this.key) return { ok: false, reason: 'the credential is not valid (this guard has issued none)' };
+        ({ payload } = await jwtVerify(token, (await this.keyPair()).publicKey, { algorithms: ['EdDSA'] }));
       } catch (e) {
         const code = (e as { code?: string }).code;
         return { ok: false, reason: code === 'ERR_JWT_EXPIRED' ? 'the credential has expired' : `the credential is not valid (${code ?? (e as Error).message})` };
