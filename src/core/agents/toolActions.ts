@@ -20,6 +20,17 @@ export function fileAction(kind: FileAction['kind'], p: string, cwd: string, hom
 }
 
 /**
+ * A search tool (grep-like): it prints what it finds, so it reads everything under the folder
+ * (`.` when none is given), and its file pattern, if any, names files there.
+ */
+export function searchActions(dir: string | undefined, pattern: string | undefined, cwd: string, home: string, via: string): FileAction[] {
+  const d = dir ?? '.';
+  const actions = [fileAction('file.read', d, cwd, home, via, { recursive: true })];
+  if (pattern) actions.push(fileAction('file.read', `${d.replace(/\/+$/, '')}/${pattern}`, cwd, home, via, { glob: true }));
+  return actions;
+}
+
+/**
  * The host of a URL the tool will fetch. Anything that is not a plain http(s) URL with a host
  * is the unknown host '*', which network rules treat as "could be any host".
  */

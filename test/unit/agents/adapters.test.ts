@@ -142,6 +142,27 @@ describe('agent hook adapters (fixtures, recommended policy)', () => {
     expectMcp('cline', 'mcp', 'github', 'create_issue');
   });
 
+  it('maps each agent’s search tool to a recursive read of its folder, plus its file pattern there', () => {
+    const search = (agent: AgentId, base: string, set: (j: Record<string, any>) => void) => {
+      const j = JSON.parse(fixture(agent, base));
+      set(j);
+      const p = ADAPTERS[agent].parse(j, { home: HOME });
+      assert.ok(p.ok, !p.ok ? p.error : '');
+      const r = p.call.request;
+      assert.ok('actions' in r, agent);
+      return r.actions.map((a) => (a.kind === 'file.read' ? `${a.path}${a.recursive ? ' (recursive)' : ''}${a.glob ? ' (glob)' : ''}` : a.kind));
+    };
+    const both = ['/home/dev/project/src (recursive)', '/home/dev/project/src/*.ts (glob)'];
+    const tool = (name: string, input: Record<string, unknown>) => (j: Record<string, any>) => ((j.tool_name = name), (j.tool_input = input));
+    assert.deepStrictEqual(search('claude-code', 'read-env', tool('Grep', { pattern: 'x', path: 'src/', glob: '*.ts' })), both);
+    assert.deepStrictEqual(search('gemini', 'read-env', tool('grep_search', { pattern: 'x', dir_path: 'src', include_pattern: '*.ts' })), both);
+    assert.deepStrictEqual(search('copilot', 'vscode-read-env', tool('grep_search', { query: 'x', path: 'src', includePattern: '*.ts' })), both);
+    assert.deepStrictEqual(search('cursor', 'write-src', tool('Grep', { pattern: 'x', target_directory: 'src', include_pattern: '*.ts' })), both);
+    assert.deepStrictEqual(search('cline', 'read-env', (j) => (j.preToolUse = { toolName: 'search_files', parameters: { regex: 'x', path: 'src', file_pattern: '*.ts' } })), both);
+    // No folder: the workspace, all of it.
+    assert.deepStrictEqual(search('claude-code', 'read-env', tool('Grep', { pattern: 'SECRET' })), ['/home/dev/project (recursive)']);
+  });
+
   it('tells the Copilot CLI payload from the VS Code one', () => {
     const vs = ADAPTERS.copilot.parse(JSON.parse(fixture('copilot', 'vscode-force-push')), { home: HOME });
     const cli = ADAPTERS.copilot.parse(JSON.parse(fixture('copilot', 'cli-force-push')), { home: HOME, env: {} });

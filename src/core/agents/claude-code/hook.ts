@@ -11,9 +11,8 @@
  * Sources: docs/agents.md.
  */
 import { z } from 'zod';
-import type { Action } from '../../actions/types';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, mcpAction, networkAction, splitDoubleUnderscoreMcp, stringField, payloadIssues } from '../toolActions';
+import { fileAction, searchActions, mcpAction, networkAction, splitDoubleUnderscoreMcp, stringField, payloadIssues } from '../toolActions';
 
 const payload = z.object({
   hook_event_name: z.string(),
@@ -53,14 +52,8 @@ export function claudeToolRequest(tool: string, input: Record<string, unknown>, 
       return file('file.read', 'file_path');
     case 'NotebookRead':
       return file('file.read', 'notebook_path', 'file_path');
-    case 'Grep': {
-      // A search prints what it finds: it reads everything under the folder, and the glob names files.
-      const dir = str('path') ?? '.';
-      const actions: Action[] = [fileAction('file.read', dir, cwd, home, tool, { recursive: true })];
-      const g = str('glob');
-      if (g) actions.push(fileAction('file.read', `${dir.replace(/\/+$/, '')}/${g}`, cwd, home, tool, { glob: true }));
-      return { actions };
-    }
+    case 'Grep':
+      return { actions: searchActions(str('path'), str('glob'), cwd, home, tool) };
     case 'Glob':
     case 'LS':
       // Listing names is not reading contents.

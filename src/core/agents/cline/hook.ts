@@ -10,10 +10,9 @@
  * Sources: docs/agents.md.
  */
 import { z } from 'zod';
-import type { Action } from '../../actions/types';
 import { applyPatchActions } from '../applyPatch';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, jsonOrText, mcpAction, networkAction, stringField, payloadIssues } from '../toolActions';
+import { fileAction, searchActions, jsonOrText, mcpAction, networkAction, stringField, payloadIssues } from '../toolActions';
 
 const payload = z.object({
   hookName: z.string(),
@@ -46,13 +45,8 @@ export function clineToolRequest(tool: string, params: Record<string, unknown>, 
     case 'list_files':
     case 'list_code_definition_names':
       return { actions: [fileAction('file.read', str('path') ?? '.', cwd, home, tool)] };
-    case 'search_files': {
-      const dir = str('path') ?? '.';
-      const actions: Action[] = [fileAction('file.read', dir, cwd, home, tool, { recursive: true })];
-      const g = str('file_pattern');
-      if (g) actions.push(fileAction('file.read', `${dir.replace(/\/+$/, '')}/${g}`, cwd, home, tool, { glob: true }));
-      return { actions };
-    }
+    case 'search_files':
+      return { actions: searchActions(str('path'), str('file_pattern'), cwd, home, tool) };
     case 'apply_patch': {
       const patch = str('input', 'patch');
       return patch !== undefined ? { actions: applyPatchActions(patch, cwd, home, tool) } : { unknown: 'apply_patch without a patch' };

@@ -14,11 +14,10 @@
  * Sources: docs/agents.md.
  */
 import { z } from 'zod';
-import type { Action } from '../../actions/types';
 import { applyPatchActions } from '../applyPatch';
 import { claudeToolRequest } from '../claude-code/hook';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, jsonOrText, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField, payloadIssues } from '../toolActions';
+import { fileAction, searchActions, jsonOrText, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField, payloadIssues } from '../toolActions';
 
 const vscodePayload = z.object({
   hookEventName: z.string().optional(),
@@ -112,13 +111,8 @@ export function copilotToolRequest(tool: string, rawInput: unknown, cwd: string,
     case 'grep_search':
     case 'grep':
     case 'semantic_search':
-    case 'search': {
-      const dir = str('path') ?? '.';
-      const actions: Action[] = [fileAction('file.read', dir, cwd, home, tool, { recursive: true })];
-      const inc = str('includePattern', 'glob');
-      if (inc) actions.push(fileAction('file.read', `${dir.replace(/\/+$/, '')}/${inc}`, cwd, home, tool, { glob: true }));
-      return { actions };
-    }
+    case 'search':
+      return { actions: searchActions(str('path'), str('includePattern', 'glob'), cwd, home, tool) };
     case 'fetch_webpage':
     case 'web_fetch':
     case 'open_simple_browser': {

@@ -14,9 +14,8 @@
  */
 import * as path from 'path';
 import { z } from 'zod';
-import type { Action } from '../../actions/types';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, jsonOrText, mcpAction, networkAction, stringField, payloadIssues } from '../toolActions';
+import { fileAction, searchActions, jsonOrText, mcpAction, networkAction, stringField, payloadIssues } from '../toolActions';
 
 const common = {
   hook_event_name: z.string(),
@@ -76,13 +75,8 @@ export function cursorToolRequest(tool: string, rawInput: unknown, cwd: string, 
       return one('file.delete', 'file_path', 'path', 'target_file');
     case 'Read':
       return one('file.read', 'file_path', 'path', 'target_file');
-    case 'Grep': {
-      const dir = str('path', 'target_directory') ?? '.';
-      const actions: Action[] = [fileAction('file.read', dir, cwd, home, tool, { recursive: true })];
-      const g = str('glob', 'include_pattern');
-      if (g) actions.push(fileAction('file.read', `${dir.replace(/\/+$/, '')}/${g}`, cwd, home, tool, { glob: true }));
-      return { actions };
-    }
+    case 'Grep':
+      return { actions: searchActions(str('path', 'target_directory'), str('glob', 'include_pattern'), cwd, home, tool) };
     case 'Glob':
     case 'LS':
       return { actions: [fileAction('file.read', str('target_directory', 'path') ?? '.', cwd, home, tool)] };

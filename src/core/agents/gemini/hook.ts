@@ -10,9 +10,8 @@
  */
 import * as path from 'path';
 import { z } from 'zod';
-import type { Action } from '../../actions/types';
 import type { HookAdapter, HookCall, HookOutput, HookRequest, HookVerdict, ParseContext, ParseResult } from '../types';
-import { fileAction, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField, urlsIn, payloadIssues } from '../toolActions';
+import { fileAction, searchActions, mcpAction, networkAction, splitSingleUnderscoreMcp, stringField, urlsIn, payloadIssues } from '../toolActions';
 
 const payload = z.object({
   hook_event_name: z.string(),
@@ -54,13 +53,8 @@ export function geminiToolRequest(tool: string, input: Record<string, unknown>, 
       return { actions: list.map((p) => fileAction('file.read', p, cwd, home, tool, { glob: /[*?[{]/.test(p) })) };
     }
     case 'grep_search':
-    case 'search_file_content': {
-      const dir = str('dir_path', 'path') ?? '.';
-      const actions: Action[] = [fileAction('file.read', dir, cwd, home, tool, { recursive: true })];
-      const inc = str('include_pattern', 'include');
-      if (inc) actions.push(fileAction('file.read', `${dir.replace(/\/+$/, '')}/${inc}`, cwd, home, tool, { glob: true }));
-      return { actions };
-    }
+    case 'search_file_content':
+      return { actions: searchActions(str('dir_path', 'path'), str('include_pattern', 'include'), cwd, home, tool) };
     case 'glob':
     case 'list_directory':
       return { actions: [fileAction('file.read', str('dir_path', 'path') ?? '.', cwd, home, tool)] };
