@@ -64,6 +64,22 @@ function subjectLabels(s: SubjectFields): Json {
   return l;
 }
 
+/** Where every event comes from, in ECS's event fields. */
+const SOURCE = { provider: 'agentpolicy', dataset: 'agentpolicy.audit', module: 'agentpolicy' } as const;
+
+function observerOf(product: ProductInfo): Json {
+  return { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' };
+}
+
+/** The guard as observer, and the OS user and host the event happened on. */
+function machine(ctx: { osUser?: string; osUid?: number; hostname?: string }, product: ProductInfo): Json {
+  return {
+    observer: observerOf(product),
+    user: { name: ctx.osUser, ...(ctx.osUid !== undefined && ctx.osUid >= 0 ? { id: String(ctx.osUid) } : {}) },
+    host: { hostname: ctx.hostname, name: ctx.hostname },
+  };
+}
+
 function controlToEcs(r: ControlRecord, product: ProductInfo, base: Json): Json {
   const ctx = r.context ?? {};
   const c = r.control;
@@ -84,13 +100,9 @@ function controlToEcs(r: ControlRecord, product: ProductInfo, base: Json): Json 
       severity: risk,
       ...(risk ? { risk_score: risk * 25 } : {}),
       reason: c.detail,
-      provider: 'agentpolicy',
-      dataset: 'agentpolicy.audit',
-      module: 'agentpolicy',
+      ...SOURCE,
     },
-    observer: { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' },
-    user: { name: ctx.osUser, ...(ctx.osUid !== undefined && ctx.osUid >= 0 ? { id: String(ctx.osUid) } : {}) },
-    host: { hostname: ctx.hostname, name: ctx.hostname },
+    ...machine(ctx, product),
   };
   if (r.subject.kind === 'agent') doc.gen_ai = { agent: { id: r.subject.id } };
   if (c.event === 'file-restore') doc.file = { path: c.data.path, name: path.basename(c.data.path), directory: path.dirname(c.data.path) };
@@ -109,8 +121,8 @@ export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
     return {
       ...base,
       message: logRecordSummary(rec),
-      event: { kind: 'event', category: ['configuration'], type: ['info'], action: `audit-${rec.type}`, id: eventId(rec), sequence: rec.seq, provider: 'agentpolicy', dataset: 'agentpolicy.audit', module: 'agentpolicy', created: isoTime(rec.ts) },
-      observer: { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' },
+      event: { kind: 'event', category: ['configuration'], type: ['info'], action: `audit-${rec.type}`, id: eventId(rec), sequence: rec.seq, ...SOURCE, created: isoTime(rec.ts) },
+      observer: observerOf(product),
       agentpolicy: { log: { id: rec.log, seq: rec.seq, prev: rec.prev }, record: rec },
     };
   }
@@ -135,13 +147,9 @@ export function toEcs(rec: AuditRecord, product: ProductInfo = PRODUCT): Json {
       severity: riskLevel(r),
       ...(riskLevel(r) ? { risk_score: riskLevel(r) * 25 } : {}),
       ...(r.decision?.reasons.length ? { reason: r.decision.reasons.join('; ') } : {}),
-      provider: 'agentpolicy',
-      dataset: 'agentpolicy.audit',
-      module: 'agentpolicy',
+      ...SOURCE,
     },
-    observer: { product: product.name, vendor: product.vendor, version: product.version, type: 'audit' },
-    user: { name: ctx.osUser, ...(ctx.osUid !== undefined && ctx.osUid >= 0 ? { id: String(ctx.osUid) } : {}) },
-    host: { hostname: ctx.hostname, name: ctx.hostname },
+    ...machine(ctx, product),
     gen_ai: {
       // A person is not an AI agent: only its labels say who it was.
       ...(r.agent.kind !== 'person' ? { agent: { id: r.agent.id, ...(r.agent.name ? { name: r.agent.name } : {}) } } : {}),
