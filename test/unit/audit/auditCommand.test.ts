@@ -1,24 +1,13 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PassThrough } from 'stream';
-import { runAuditCommand } from '../../../src/cli/auditCommand';
 import { USAGE_EXIT } from '../../../src/cli/args';
 import { AuditLog } from '../../../src/core/audit/auditLog';
 import { listSegments } from '../../../src/core/audit/segments';
 import { commandAllow, commandDeny } from './sampleEvents';
-import { readLines, rmrf, tempDir, writeLines } from './helpers';
+import { readLines, rmrf, runAudit, tempDir, writeLines } from './helpers';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c: Buffer) => (o += c.toString()));
-  err.on('data', (c: Buffer) => (e += c.toString()));
-  const code = await runAuditCommand(args, { out, err });
-  return { code, out: o, err: e };
-}
+const run = (args: string[]) => runAudit(args);
 
 describe('agentpolicy audit (CLI)', () => {
   let tmp: string;

@@ -3,8 +3,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PassThrough, Writable } from 'stream';
-import { runAuditCommand } from '../../../src/cli/auditCommand';
+import { Writable } from 'stream';
 import { AuditLog, AuditLogError, LOCK_FILE } from '../../../src/core/audit/auditLog';
 import { exportLog } from '../../../src/core/audit/export/index';
 import { listSegments } from '../../../src/core/audit/segments';
@@ -15,28 +14,9 @@ import { resolveAuditTarget } from '../../../src/core/audit/target';
 import type { AuditRecord } from '../../../src/core/audit/types';
 import { formatTargetReport, verifyExitCode, verifyLog, verifyTarget } from '../../../src/core/audit/verify';
 import { commandAllow, commandDeny } from './sampleEvents';
-import { readLines, rmrf, tempDir, writeLines } from './helpers';
+import { readLines, rmrf, runAudit, tempDir, writeLines } from './helpers';
 
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (c: Buffer) => (o += c.toString()));
-  err.on('data', (c: Buffer) => (e += c.toString()));
-  try {
-    const code = await runAuditCommand(args, { out, err });
-    return { code, out: o, err: e };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const cli = runAudit;
 
 /** Opens `n` streams at once in `root`, writes `perStream` allows (+1 deny) into each, closes them. */
 async function writeStreams(root: string, n: number, perStream: number): Promise<string[]> {
