@@ -53,6 +53,21 @@ describe('globs: bounded matching, minimatch semantics', () => {
     assert.ok(globToRegExp('*').any);
   });
 
+  it('token globs with several wildcards (the automaton and its literal pre-checks) agree with a plain regular expression, case folding included', () => {
+    // The reference: * and ? over any characters, everything else literal (a backtracking regex is fine at these sizes).
+    const reference = (p: string) => new RegExp(`^${[...p].map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))).join('')}$`);
+    const piece = fc.constantFrom('a', 'b', 'ab', 'x/', ' ', '-', '*', '*', '?');
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 2, maxLength: 9 }), fc.stringMatching(/^[abx/ -]{0,10}$/), fc.boolean(), (parts, text, nocase) => {
+        const p = parts.join('');
+        const t = nocase ? text.toUpperCase() : text;
+        const want = new RegExp(reference(p).source, nocase ? 'i' : '').test(t);
+        assert.strictEqual(compileGlob(p, { dialect: 'token', nocase }).test(t), want, `${p} ~ ${t} (nocase ${nocase})`);
+      }),
+      { seed: 4242, numRuns: 3000 },
+    );
+  });
+
   it('a pathological pattern decides, whichever dialect (backtracking matchers took seconds here)', () => {
     const evil = '*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b';
     const name = 'a'.repeat(40);
