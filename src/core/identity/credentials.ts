@@ -89,7 +89,7 @@ export class CredentialAuthority {
       let payload: JWTPayload;
       try {
         // No key yet: nothing was issued, so no token can be ours (a key made now verifies none).
-        if (!this.key) return { ok: false, reason: 'the credential is not valid (this guard has issued none)' };
+        if (!this.key) return { ok: false, reason: 'the credential is not valid (this guard has issued none: it comes from another guard, or one that has restarted since)' };
         ({ payload } = await jwtVerify(token, (await this.keyPair()).publicKey, { algorithms: ['EdDSA'] }));
       } catch (e) {
         const code = (e as { code?: string }).code;
