@@ -25,7 +25,6 @@ export class ApprovalsView implements vscode.TreeDataProvider<Node>, vscode.Disp
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<Node>;
-  private ticker?: NodeJS.Timeout;
 
   constructor(private readonly approvals: PendingApprovals) {
     this.view = vscode.window.createTreeView(VIEWS.approvals, { treeDataProvider: this, showCollapseAll: false });
@@ -39,7 +38,6 @@ export class ApprovalsView implements vscode.TreeDataProvider<Node>, vscode.Disp
       vscode.commands.registerCommand(COMMANDS.approvalDeny, answer('deny')),
       vscode.commands.registerCommand(COMMANDS.approvalExplain, (p?: unknown) => this.explain(p)),
       vscode.commands.registerCommand(COMMANDS.showApprovals, () => this.show()),
-      { dispose: () => clearInterval(this.ticker) },
     );
     this.refresh();
   }
@@ -55,12 +53,8 @@ export class ApprovalsView implements vscode.TreeDataProvider<Node>, vscode.Disp
     this.view.badge = n ? { value: n, tooltip: `${n} agent request${n === 1 ? '' : 's'} waiting for your answer` } : undefined;
     this.view.message = undefined;
     void vscode.commands.executeCommand('setContext', 'agentPolicy.pendingApprovals', n);
-    // Seconds left tick while something waits; nothing runs when the list is empty.
-    if (n && !this.ticker) this.ticker = setInterval(() => this.changed.fire(undefined), 1000);
-    if (!n && this.ticker) {
-      clearInterval(this.ticker);
-      this.ticker = undefined;
-    }
+    // Only a change in the list re-renders it: a row redrawn under the pointer (a countdown
+    // ticking every second did that) can swallow the person's click on Allow or Deny.
     this.changed.fire(undefined);
   }
 
@@ -124,17 +118,17 @@ export class ApprovalsView implements vscode.TreeDataProvider<Node>, vscode.Disp
       item.contextValue = 'agentPolicy.pendingDetail';
       return item;
     }
-    const left = Math.max(0, Math.round((node.deadline - Date.now()) / 1000));
+    const until = clock(node.deadline);
     const item = new vscode.TreeItem(node.shown.text.slice(0, 120) || '(empty command)', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `pending-${node.id}`;
-    item.description = `${node.text.who.split(' (')[0]} · ${node.text.risk} risk · ${left} s`;
+    item.description = `${node.text.who.split(' (')[0]} · ${node.text.risk} risk · until ${until}`;
     item.iconPath = new vscode.ThemeIcon(node.modal ? 'warning' : 'question', new vscode.ThemeColor(node.modal ? 'list.errorForeground' : 'list.warningForeground'));
     item.contextValue = node.req.allowSession ? 'agentPolicy.pending.session' : 'agentPolicy.pending';
-    item.accessibilityInformation = { label: `Pending approval: ${node.shown.text}. ${node.text.title}. ${left} seconds left.` };
+    item.accessibilityInformation = { label: `Pending approval: ${node.shown.text}. ${node.text.title}. Denied at ${until} unless you answer.` };
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${escapeMd(node.text.title)}**\n\n`);
     md.appendCodeblock(node.shown.text, 'text');
-    md.appendMarkdown(`\n${escapeMd(node.text.why)}\n\nDecided by ${escapeMd(node.text.rule)}. ${node.text.findings ? `\n\n⚠ ${escapeMd(node.text.findings)}` : ''}\n\nDenied in ${left} s unless you answer.`);
+    md.appendMarkdown(`\n${escapeMd(node.text.why)}\n\nDecided by ${escapeMd(node.text.rule)}. ${node.text.findings ? `\n\n⚠ ${escapeMd(node.text.findings)}` : ''}\n\nDenied at ${until} unless you answer.`);
     item.tooltip = md;
     return item;
   }
@@ -142,6 +136,11 @@ export class ApprovalsView implements vscode.TreeDataProvider<Node>, vscode.Disp
   dispose(): void {
     this.disposables = dispose(this.disposables);
   }
+}
+
+/** A deadline as the person's wall-clock time (HH:MM:SS): it stays true without redrawing. */
+function clock(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 }
 
 function escapeMd(s: string): string {

@@ -34,6 +34,8 @@ fs.mkdirSync(OUT, { recursive: true });
 fs.mkdirSync(SHOTS, { recursive: true });
 
 let page;
+/** The scenario state being built, so a scenario that fails before returning it still has its logs copied and its servers stopped. */
+let current;
 overallTimeout(TIMEOUT_MS, async () => {
   if (page) await page.screenshot({ path: path.join(OUT, 'timeout.png') }).catch(() => {});
 });
@@ -155,8 +157,9 @@ async function fresh(name, { policy = true, settings = {} } = {}) {
   page.on('pageerror', (e) => console.log(`  [pageerror] ${e.message}`));
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
-  const status = await waitForArmed();
-  return { state, ws, remote, installed, status, stop: async () => { await ctx.close().catch(() => {}); await cs.stop(); } };
+  current = { state, ws, remote, installed, stop: async () => { await ctx.close().catch(() => {}); await cs.stop(); } };
+  current.status = await waitForArmed();
+  return current;
 }
 
 const scenarios = [];
@@ -261,9 +264,13 @@ scenario('agent-push', async () => {
   await typeIn(term, 'git push origin HEAD:refs/heads/e2e-allowed');
   row = await pendingRow('e2e-allowed');
   await clickRowAction(row, 'Allow Once');
+  // The row leaves once the answer reached the request; only then is the push git's to do.
+  await row.waitFor({ state: 'detached', timeout: 15000 }).catch(() => {
+    throw new Error('Allow once: the click did not answer the request (its row is still waiting)');
+  });
   const end = Date.now() + 20000;
   while (!remoteHas(s.remote, 'refs/heads/e2e-allowed')) {
-    if (Date.now() > end) throw new Error('Allow once: the push did not land');
+    if (Date.now() > end) throw new Error('Allow once: the request was answered, but the push did not land in 20 s');
     await sleep(300);
   }
   await shot('agent-allowed');
@@ -425,6 +432,27 @@ function validateOcsf(file) {
   lap(`export: ${lines.length} OCSF 1.8.0 events, all valid`);
 }
 
+/** The scenario's audit decisions and control events, one line each: what CI shows of a failure. */
+function auditSummary(state) {
+  const root = path.join(state, 'home/.local/state/agentpolicy/audit');
+  const files = fs.existsSync(root) ? fs.readdirSync(root).flatMap((d) => {
+    const dir = path.join(root, d);
+    return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => /^audit-\d+\.jsonl$/.test(f)).sort().map((f) => path.join(dir, f)) : [];
+  }) : [];
+  const lines = [];
+  for (const f of files) {
+    for (const l of fs.readFileSync(f, 'utf8').split('\n').filter(Boolean)) {
+      let r;
+      try { r = JSON.parse(l); } catch { continue; }
+      const at = new Date(r.ts).toISOString().slice(11, 23);
+      if (r.type === 'decision') lines.push(`${at} #${r.seq} ${r.context?.pep} ${r.decision?.effect}→${r.outcome?.final ?? r.approval?.outcome ?? '?'} by ${r.approval?.approver ?? r.outcome?.by ?? 'policy'}: ${String(r.action?.commandLine ?? r.action?.kind).slice(0, 100)}`);
+      else if (r.type === 'control') lines.push(`${at} #${r.seq} control ${r.control?.event} ${r.control?.outcome}`);
+      else if (r.type === 'result') lines.push(`${at} #${r.seq} result of #${r.ref}: ${JSON.stringify(r.result ?? {}).slice(0, 100)}`);
+    }
+  }
+  return `  audit log at the failure (${files.length} segment(s)):\n${lines.map((l) => `    ${l}`).join('\n') || '    (no records)'}`;
+}
+
 // --- run -------------------------------------------------------------------------------------------
 
 const results = [];
@@ -432,15 +460,21 @@ for (const sc of scenarios) {
   if (ONLY && !sc.name.includes(ONLY)) continue;
   lap(`scenario ${sc.name}`);
   let s;
+  current = undefined;
   try {
     s = await sc.fn();
     results.push({ name: sc.name, ok: true, skipped: s?.skipped });
     lap(s?.skipped ? `  skipped: ${s.skipped}` : '  ok');
   } catch (e) {
     console.error(`  FAIL ${sc.name}: ${e.stack || e}`);
-    if (page) await shot(`${sc.name}-failure`).catch(() => {});
+    if (page) {
+      await shot(`${sc.name}-failure`).catch(() => {});
+      const terminalText = await page.locator('.terminal-wrapper.active .xterm-rows').innerText().catch(() => '');
+      if (terminalText.trim()) console.error(`  the active terminal at the failure:\n${terminalText.replace(/\u00a0/g, ' ').trimEnd().split('\n').slice(-20).map((l) => `    | ${l}`).join('\n')}`);
+    }
     results.push({ name: sc.name, ok: false, error: String(e.message || e) });
-    s = s ?? { state: undefined };
+    s = s ?? current;
+    if (s?.state) console.error(auditSummary(s.state));
   } finally {
     const st = s?.state;
     await s?.stop?.().catch(() => {});
