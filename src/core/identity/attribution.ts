@@ -48,9 +48,14 @@ export function agentForHook(agents: readonly AgentInfo[], hook: string): AgentI
   return agents.find((a) => a.hooks.includes(hook)) ?? agents.find((a) => a.id === hook);
 }
 
+/** Finds a command name the way execvp would (a name with a slash as it is, else on PATH). */
+export function findProgram(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return name.includes('/') ? name : (env.PATH ?? '').split(':').map((d) => path.join(d || '.', name)).find((f) => isExecutable(f));
+}
+
 /** Resolves a command name the way execvp would (PATH), then through symlinks. */
 export function resolveProgram(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const found = name.includes('/') ? name : (env.PATH ?? '').split(':').map((d) => path.join(d || '.', name)).find((f) => isExecutable(f));
+  const found = findProgram(name, env);
   if (!found) return name;
   try {
     return fs.realpathSync(found);

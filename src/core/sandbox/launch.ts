@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { findProgram, resolveProgram } from '../identity/attribution';
 import { askBroker } from '../ipc/client';
 import type { BrokerResponse, DecideRequest } from '../ipc/protocol';
 import { globToRegExp } from '../policy/commandPattern';
@@ -54,6 +55,8 @@ export interface OpenSandboxOptions {
   /** The guard's own installed files (read-only inside) and state (hidden). */
   guardPaths?: string[];
   guardStateDirs?: string[];
+  /** The program as found on PATH and resolved through links (its installation shows inside). */
+  programPaths?: string[];
   /** Folder holding relay-main.js and remote-helper-main.js (the bundle folder, dist/). */
   distDir: string;
   /** The environment the person's run has (credentials for pushes outside, XDG folders). */
@@ -212,6 +215,7 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       program: opts.program,
       env: opts.env,
       guardPaths: [opts.distDir, ...(opts.guardPaths ?? [])],
+      programPaths: opts.programPaths,
       guardStateDirs: opts.guardStateDirs,
       extraReadOnly: remotes.filter((r) => r.localPath && fs.existsSync(r.localPath)).map((r) => r.localPath!),
       runtimeDir,
@@ -422,6 +426,14 @@ function hex(s: string): string {
  * The relay: relay.pl where perl is (it starts in a few milliseconds; perl-base is essential on
  * Debian/Ubuntu and git depends on perl), else relay-main.js on Node.
  */
+/** The program `run` starts, as found on PATH (relative to the run's folder) and through its links. */
+export function programPaths(name: string, cwd: string, env: NodeJS.ProcessEnv): string[] {
+  const found = findProgram(name, env);
+  if (!found) return [];
+  const abs = path.resolve(cwd, found);
+  return [...new Set([abs, resolveProgram(abs)])];
+}
+
 export function relayCommand(distDir: string, nodePath: string, which: 'auto' | 'perl' | 'node' = 'auto'): string[] {
   const pl = path.join(distDir, 'relay.pl');
   if (which !== 'node') {
@@ -572,6 +584,7 @@ export function startSandboxed(o: Omit<RunSandboxedOptions, 'env'>, ask: (req: D
       return v.kind === 'secret-appeared' ? 'stop' : 'quarantine';
     },
     guardStateDirs: o.auditDir ? [o.auditDir] : [],
+    programPaths: programPaths(o.argv[0], o.cwd, o.personEnv),
     distDir: o.distDir,
     env: o.personEnv,
     err: o.err,

@@ -72,6 +72,11 @@ export interface ProfileInput {
   env: NodeJS.ProcessEnv;
   /** The guard's own installed files (the bundle folder): read-only inside. */
   guardPaths?: string[];
+  /**
+   * The launched program as found on PATH and as its links resolve: where a private folder
+   * (/tmp, …) would hide it, its installation is shown read-only (`programInstall`).
+   */
+  programPaths?: string[];
   /** Extra folders the guard keeps hidden (an audit folder given on the command line). */
   guardStateDirs?: string[];
   /** Extra read-only paths (local-path git remotes). */
@@ -244,6 +249,10 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
   // The policy files in force, wherever they are (an org policy in the workspace, a repo policy).
   for (const l of policy.layers) if (l.file.startsWith('/')) readOnly.add(l.file);
   for (const g of input.guardPaths ?? []) readOnly.add(path.resolve(g));
+  for (const p of input.programPaths ?? []) {
+    const shown = programInstall(path.resolve(p));
+    if (shown) readOnly.add(shown);
+  }
   for (const r of input.extraReadOnly ?? []) readOnly.add(path.resolve(r));
 
   // A secret with more than one name (a hard link): hide every name found in the writable places.
@@ -492,6 +501,22 @@ function gitdirPointer(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What of a program's installation must show inside when a private folder would hide it: the
+ * outermost `node_modules` holding it (a package and its dependencies), else the prefix of a
+ * `bin` folder (a virtualenv, a local install), else its own folder; never a private folder
+ * itself (a program directly in /tmp shows alone). Undefined when nothing private hides it.
+ */
+export function programInstall(p: string): string | undefined {
+  const hiding = PRIVATE_DIRS.find((d) => inside(p, d));
+  if (!hiding) return undefined;
+  const parts = p.split('/');
+  const nm = parts.indexOf('node_modules');
+  const dir = path.dirname(p);
+  const root = nm > 0 ? parts.slice(0, nm + 1).join('/') : path.basename(dir) === 'bin' ? path.dirname(dir) : dir;
+  return inside(root, hiding) ? root : p;
 }
 
 /** True when `p` is strictly inside `dir`. */

@@ -304,4 +304,18 @@ describeSandbox('agentpolicy run and the sandbox (the CLI)', function () {
     assert.strictEqual(off.length, 1, 'one sandbox-off event, for the one unsandboxed run');
     assert.deepStrictEqual((off[0].control as { data: unknown }).data, { program: '/bin/sh', argv: ['/bin/sh', 'show.sh'], reason: '--no-sandbox' });
   });
+
+  it('a program installed under /tmp (outside the workspace) runs: its package shows read-only, the rest of /tmp stays private', () => {
+    const pkg = path.join(tmp, 'tools', 'node_modules', 'tool');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'tools', 'node_modules', '.bin'));
+    fs.writeFileSync(path.join(tmp, 'tools', 'node_modules', 'dep.txt'), 'dependency\n');
+    fs.writeFileSync(path.join(tmp, 'tools', 'beside.txt'), 'beside\n');
+    fs.writeFileSync(path.join(pkg, 'run.sh'), `#!/bin/sh\ncat "$(dirname "$(readlink -f "$0")")/../dep.txt"\ncat ${tmp}/tools/beside.txt 2>/dev/null || echo beside-hidden\ntouch ${pkg}/new 2>/dev/null && echo wrote-install || echo install-read-only\n`, { mode: 0o755 });
+    fs.symlinkSync('../tool/run.sh', path.join(tmp, 'tools', 'node_modules', '.bin', 'tool'));
+    const r = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'run', '--policy', path.join(tmp, 'policy.yaml'), '--home', path.join(tmp, 'home'), '--audit-dir', path.join(tmp, 'audit'), '--approver', 'allow', '--agent', 'claude-code', '--', 'tool'], { cwd: path.join(tmp, 'ws'), encoding: 'utf8', env: { PATH: `${path.join(tmp, 'tools', 'node_modules', '.bin')}:${process.env.PATH}`, HOME: path.join(tmp, 'home') } });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(r.stdout.trim().split('\n'), ['dependency', 'beside-hidden', 'install-read-only'], r.stdout + r.stderr);
+    assert.ok(!fs.existsSync(path.join(pkg, 'new')));
+  });
 });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AGENT_PROFILES, profilesFor } from '../../../src/core/sandbox/agentProfiles';
-import { buildProfile, sandboxDenies, type SandboxProfile } from '../../../src/core/sandbox/profile';
+import { buildProfile, programInstall, sandboxDenies, type SandboxProfile } from '../../../src/core/sandbox/profile';
 import { makeFixture, type Fixture } from './fixture';
 
 const hiddenPaths = (p: SandboxProfile) => p.hidden.map((h) => h.path);
@@ -162,6 +162,20 @@ rules:
     const p = buildProfile({ policy, env: {} });
     assert.deepStrictEqual(p.mirrors, []);
     assert.ok(hiddenPaths(p).includes(path.join(f.home, '.ssh')));
+  });
+
+  it('shows the launched program\'s installation read-only where a private folder would hide it, and no more of that folder', () => {
+    f = makeFixture({ 'tools/node_modules/@a/cli/bin.js': 'x', 'tools/node_modules/dep/index.js': 'y', 'tools/secret.txt': 's', 'venv/bin/tool': 'z' });
+    const p = buildProfile({ policy: f.policy(), env: {}, programPaths: [path.join(f.root, 'tools/node_modules/.bin/cli'), path.join(f.root, 'tools/node_modules/@a/cli/bin.js')] });
+    assert.ok(p.readOnly.includes(path.join(f.root, 'tools/node_modules')), p.readOnly.join('\n'));
+    assert.ok(!p.readOnly.some((r) => r === path.join(f.root, 'tools') || r === f.root), 'only the package tree, not the folders around it');
+    // A package and its dependencies; a bin folder's prefix; a program lying in the private folder itself shows alone.
+    assert.strictEqual(programInstall('/tmp/x/node_modules/a/node_modules/b/cli.js'), '/tmp/x/node_modules');
+    assert.strictEqual(programInstall('/tmp/venv/bin/python3'), '/tmp/venv');
+    assert.strictEqual(programInstall('/tmp/x/tool'), '/tmp/x');
+    assert.strictEqual(programInstall('/tmp/tool'), '/tmp/tool');
+    assert.strictEqual(programInstall('/tmp/bin/tool'), '/tmp/bin/tool');
+    assert.strictEqual(programInstall('/usr/bin/git'), undefined, 'nothing private hides it: nothing to add');
   });
 
   it('an unknown program or a shell gets every known agent profile', () => {
