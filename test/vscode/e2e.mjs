@@ -456,40 +456,59 @@ function auditSummary(state) {
 // --- run -------------------------------------------------------------------------------------------
 
 const results = [];
-for (const sc of scenarios) {
-  if (ONLY && !sc.name.includes(ONLY)) continue;
-  lap(`scenario ${sc.name}`);
+/**
+ * One attempt of a scenario from a clean state. On failure it prints what CI needs to tell a
+ * product fault from a slow UI: the error, the active terminal, the audit log, a screenshot.
+ */
+async function attempt(sc, label) {
   let s;
   current = undefined;
+  let result;
   try {
     s = await sc.fn();
-    results.push({ name: sc.name, ok: true, skipped: s?.skipped });
-    lap(s?.skipped ? `  skipped: ${s.skipped}` : '  ok');
+    result = { name: sc.name, ok: true, skipped: s?.skipped };
   } catch (e) {
-    console.error(`  FAIL ${sc.name}: ${e.stack || e}`);
+    console.error(`  FAIL ${label}: ${e.stack || e}`);
     if (page) {
-      await shot(`${sc.name}-failure`).catch(() => {});
+      await shot(`${label}-failure`).catch(() => {});
       const terminalText = await page.locator('.terminal-wrapper.active .xterm-rows').innerText().catch(() => '');
       if (terminalText.trim()) console.error(`  the active terminal at the failure:\n${terminalText.replace(/\u00a0/g, ' ').trimEnd().split('\n').slice(-20).map((l) => `    | ${l}`).join('\n')}`);
     }
-    results.push({ name: sc.name, ok: false, error: String(e.message || e) });
+    result = { name: sc.name, ok: false, error: String(e.message || e) };
     s = s ?? current;
     if (s?.state) console.error(auditSummary(s.state));
   } finally {
     const st = s?.state;
     await s?.stop?.().catch(() => {});
     if (st) {
-      copyLogs(st, path.join(OUT, 'logs', sc.name));
-      if (results.at(-1).ok && process.env.KEEP_STATE !== '1') fs.rmSync(st, { recursive: true, force: true });
+      copyLogs(st, path.join(OUT, 'logs', label));
+      if (result?.ok && process.env.KEEP_STATE !== '1') fs.rmSync(st, { recursive: true, force: true });
       else console.log(`  state kept in ${st}`);
     }
   }
+  return result;
+}
+
+// A scenario that fails is tried once more from a clean state (a browser driving a real UI on a
+// loaded machine); a pass on the second attempt is reported with the first failure, never hidden.
+for (const sc of scenarios) {
+  if (ONLY && !sc.name.includes(ONLY)) continue;
+  lap(`scenario ${sc.name}`);
+  let r = await attempt(sc, sc.name);
+  if (!r.ok) {
+    lap(`  trying ${sc.name} once more from a clean state`);
+    const again = await attempt(sc, `${sc.name}-again`);
+    r = again.ok ? { ...again, flaky: r.error } : { ...again, error: `${again.error} (and on the first attempt: ${r.error})` };
+  }
+  results.push(r);
+  lap(!r.ok ? '  failed' : r.skipped ? `  skipped: ${r.skipped}` : r.flaky ? `  ok on the second attempt (first: ${r.flaky.split('\n')[0]})` : '  ok');
 }
 await cleanup();
 const passed = results.filter((r) => r.ok && !r.skipped).length;
 const skipped = results.filter((r) => r.skipped).length;
 fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2));
-console.log(`\ne2e: ${passed} passed, ${results.filter((r) => !r.ok).length} failed${skipped ? `, ${skipped} skipped` : ''}`);
-for (const r of results) console.log(`  ${!r.ok ? 'FAIL' : r.skipped ? 'skip' : 'ok  '} ${r.name}${r.error ? `: ${r.error.split('\n')[0]}` : r.skipped ? `: ${r.skipped}` : ''}`);
+const flaky = results.filter((r) => r.flaky).length;
+console.log(`\ne2e: ${passed} passed${flaky ? ` (${flaky} on the second attempt)` : ''}, ${results.filter((r) => !r.ok).length} failed${skipped ? `, ${skipped} skipped` : ''}`);
+for (const r of results) console.log(`  ${!r.ok ? 'FAIL' : r.skipped ? 'skip' : r.flaky ? 'FLAKY' : 'ok  '} ${r.name}${r.error ? `: ${r.error.split('\n')[0]}` : r.skipped ? `: ${r.skipped}` : r.flaky ? `: passed on the second attempt; the first failed: ${r.flaky.split('\n')[0]}` : ''}`);
 console.log(`screenshots: ${path.relative(process.cwd(), OUT)}/ (README copies: media/screenshots/)`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
