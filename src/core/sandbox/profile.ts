@@ -202,6 +202,14 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
     if (kept.length !== text.split('\n').length) replacements.push({ path: abs, content: kept.join('\n') });
   }
 
+  // The launched program's installation, where a private folder would hide it: read-only.
+  const programRoots = new Set<string>();
+  for (const p of input.programPaths ?? []) {
+    const shown = programInstall(path.resolve(p));
+    if (shown) programRoots.add(shown);
+  }
+  for (const r of programRoots) readOnly.add(r);
+
   // --- Walk the writable places: secrets to hide, protected paths to keep read-only, git dirs ---
   const gitDirs: string[] = [];
   const rwRoots = [...readWrite].filter((p) => typeOf(p) === 'dir').sort();
@@ -234,6 +242,13 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
     return classify(abs, d);
   });
   if (homeWalk.truncated) warnings.push(`stopped looking for secrets in ${home} after ${homeWalk.visited} entries`);
+  // A program's installation shown from a private folder keeps its secrets hidden (a folder of
+  // packages is public code: not walked).
+  for (const root of programRoots) {
+    if (path.basename(root) === 'node_modules' || typeOf(root) !== 'dir') continue;
+    const r = walk(root, { maxDepth: limits.homeDepth, maxEntries: limits.homeEntries, skip: WALK_SKIP }, (abs, d) => d.name !== '.git' && classify(abs, d));
+    if (r.truncated) warnings.push(`stopped looking for secrets in ${root} after ${r.visited} entries`);
+  }
 
   // Literal secret and protected paths anywhere (absolute patterns outside workspace and home).
   for (const p of secretPatterns) {
@@ -249,10 +264,6 @@ export function buildProfile(input: ProfileInput): SandboxProfile {
   // The policy files in force, wherever they are (an org policy in the workspace, a repo policy).
   for (const l of policy.layers) if (l.file.startsWith('/')) readOnly.add(l.file);
   for (const g of input.guardPaths ?? []) readOnly.add(path.resolve(g));
-  for (const p of input.programPaths ?? []) {
-    const shown = programInstall(path.resolve(p));
-    if (shown) readOnly.add(shown);
-  }
   for (const r of input.extraReadOnly ?? []) readOnly.add(path.resolve(r));
 
   // A secret with more than one name (a hard link): hide every name found in the writable places.

@@ -318,4 +318,15 @@ describeSandbox('agentpolicy run and the sandbox (the CLI)', function () {
     assert.deepStrictEqual(r.stdout.trim().split('\n'), ['dependency', 'beside-hidden', 'install-read-only'], r.stdout + r.stderr);
     assert.ok(!fs.existsSync(path.join(pkg, 'new')));
   });
+
+  it('a program run from another project under /tmp: that project shows read-only, its .env does not', () => {
+    const proj = path.join(tmp, 'proj');
+    fs.mkdirSync(path.join(proj, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(proj, '.env'), 'SECRET=other-project\n');
+    fs.writeFileSync(path.join(proj, 'VERSION'), 'v1\n');
+    fs.writeFileSync(path.join(proj, 'bin', 'tool'), `#!/bin/sh\ncat ${proj}/VERSION\ncat ${proj}/.env 2>/dev/null || echo env-hidden\n`, { mode: 0o755 });
+    const r = spawnSync(process.execPath, [path.join(distDir, 'cli.js'), 'run', '--policy', path.join(tmp, 'policy.yaml'), '--home', path.join(tmp, 'home'), '--audit-dir', path.join(tmp, 'audit'), '--approver', 'allow', '--agent', 'claude-code', '--', path.join(proj, 'bin', 'tool')], { cwd: path.join(tmp, 'ws'), encoding: 'utf8', env: { PATH: process.env.PATH, HOME: path.join(tmp, 'home') } });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(r.stdout.trim().split('\n'), ['v1', 'env-hidden'], r.stdout + r.stderr);
+  });
 });

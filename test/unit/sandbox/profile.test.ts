@@ -178,6 +178,14 @@ rules:
     assert.strictEqual(programInstall('/usr/bin/git'), undefined, 'nothing private hides it: nothing to add');
   });
 
+  it('keeps the secrets of a shown program folder hidden (another project run from /tmp)', () => {
+    f = makeFixture({ 'proj/bin/tool': 'x', 'proj/.env': 'SECRET=1', 'proj/conf/id_rsa': 'K', 'proj/README': 'r' });
+    const p = buildProfile({ policy: f.policy(), env: {}, programPaths: [path.join(f.root, 'proj/bin/tool')] });
+    assert.ok(p.readOnly.includes(path.join(f.root, 'proj')));
+    assert.ok(hiddenPaths(p).includes(path.join(f.root, 'proj/.env')), hiddenPaths(p).join('\n'));
+    assert.ok(!hiddenPaths(p).includes(path.join(f.root, 'proj/README')));
+  });
+
   it('an unknown program or a shell gets every known agent profile', () => {
     assert.strictEqual(profilesFor(['bash']).length, AGENT_PROFILES.length);
     assert.deepStrictEqual(profilesFor(['claude-code']).map((p) => p.id), ['claude']);
