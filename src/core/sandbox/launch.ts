@@ -422,10 +422,6 @@ function hex(s: string): string {
   return Buffer.from(s, 'utf8').toString('hex');
 }
 
-/**
- * The relay: relay.pl where perl is (it starts in a few milliseconds; perl-base is essential on
- * Debian/Ubuntu and git depends on perl), else relay-main.js on Node.
- */
 /** The program `run` starts, as found on PATH (relative to the run's folder) and through its links. */
 export function programPaths(name: string, cwd: string, env: NodeJS.ProcessEnv): string[] {
   const found = findProgram(name, env);
@@ -434,6 +430,10 @@ export function programPaths(name: string, cwd: string, env: NodeJS.ProcessEnv):
   return [...new Set([abs, resolveProgram(abs)])];
 }
 
+/**
+ * The relay: relay.pl where perl is (it starts in a few milliseconds; perl-base is essential on
+ * Debian/Ubuntu and git depends on perl), else relay-main.js on Node.
+ */
 export function relayCommand(distDir: string, nodePath: string, which: 'auto' | 'perl' | 'node' = 'auto'): string[] {
   const pl = path.join(distDir, 'relay.pl');
   if (which !== 'node') {
