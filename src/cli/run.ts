@@ -6,7 +6,7 @@ import type { GuardHost } from '../core/broker/host';
 import { askBroker } from '../core/ipc/client';
 import { agentForProgram, resolveProgram } from '../core/identity/attribution';
 import { AGENT_PROFILES, profilesFor } from '../core/sandbox/agentProfiles';
-import { insideSandbox, quickProbe, startSandboxed } from '../core/sandbox/launch';
+import { insideSandbox, prefetchSandbox, quickProbe, startSandboxed } from '../core/sandbox/launch';
 import { nodeFactsForPolicy } from '../core/shell/facts/forPolicy';
 import { shellJoin } from '../core/shell/quote';
 import type { ParsedArgs } from './args';
@@ -91,6 +91,9 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
       return 126;
     }
   }
+  // What the sandbox will ask git, asked now: git answers while the policy loads (the usual
+  // workspace guessed; openSandbox asks again if the policy's is another).
+  const early = sandboxed ? prefetchSandbox(path.resolve(args.values.get('--workspace') ?? args.values.get('--cwd') ?? process.cwd())) : undefined;
   const ctx = await policyContext(args, io.err);
   if (!ctx) return 126;
   const agent = launchedAgent(args, ctx, argv);
@@ -98,7 +101,7 @@ export async function runGuarded(args: ParsedArgs, io: { err: NodeJS.WritableStr
   if (!guard) return 126;
   try {
     // The sandbox opens while the broker decides on the run (its relay boots meanwhile).
-    const box = sandboxed ? startSandboxed({ argv, policy: ctx.resolved.policy, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir'), onEgress: (e) => {
+    const box = sandboxed ? startSandboxed({ argv, policy: ctx.resolved.policy, agent, cwd: process.cwd(), broker: { socketPath: guard.socketPath, port: guard.port }, token: guard.token, distDir: __dirname, personEnv: process.env, err: io.err, auditDir: args.values.get('--audit-dir'), early, onEgress: (e) => {
       // The broker logged what it decided; what the proxy settled itself (model hosts, local-address refusals) is logged here.
       if (guard.own && e.by !== 'policy' && e.by !== 'developer') void guard.own.recordEgress(agent, e).catch(() => undefined);
     } }) : undefined;

@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
 import * as path from 'path';
 
 export interface GitRemote {
@@ -10,12 +10,24 @@ export interface GitRemote {
   localPath?: string;
 }
 
+const REMOTES_ARGS = (workspace: string) => ['-C', workspace, 'config', '--get-regexp', '^remote\\..*\\.(url|pushurl)$'];
+
 /** The workspace repository's remotes (url and pushurl), read outside before start. */
 export function gitRemotes(workspace: string): GitRemote[] {
-  const r = spawnSync('git', ['-C', workspace, 'config', '--get-regexp', '^remote\\..*\\.(url|pushurl)$'], { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) });
-  if (r.status !== 0) return [];
+  const r = spawnSync('git', REMOTES_ARGS(workspace), { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) });
+  return r.status === 0 ? parseRemotes(r.stdout, workspace) : [];
+}
+
+/** The same without blocking: `run` asks before the policy loads, so git answers meanwhile. */
+export function gitRemotesAsync(workspace: string): Promise<GitRemote[]> {
+  return new Promise((resolve) => {
+    execFile('git', REMOTES_ARGS(workspace), { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) }, (e, stdout) => resolve(e ? [] : parseRemotes(stdout, workspace)));
+  });
+}
+
+function parseRemotes(text: string, workspace: string): GitRemote[] {
   const out: GitRemote[] = [];
-  for (const line of r.stdout.split('\n')) {
+  for (const line of text.split('\n')) {
     const m = /^remote\.(.+)\.(url|pushurl) (.+)$/.exec(line);
     if (!m) continue;
     out.push({ name: m[1], url: m[3], kind: m[2] as 'url' | 'pushurl', localPath: localPathOf(m[3], workspace) });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -15,7 +15,7 @@ import { buildProfile, type SandboxProfile, type WalkLimits } from './profile';
 import { EgressProxy, policyEgressDecider, type EgressDecider, type EgressEvent } from './proxy';
 import { brokerPushDecider, PushService, type PushDecider, type PushResultEvent } from './pushService';
 import { SandboxWatcher, type SandboxViolation } from './watcher';
-import { cleanGitEnv, gitRemotes, type GitRemote } from './gitRemotes';
+import { cleanGitEnv, gitRemotes, gitRemotesAsync, type GitRemote } from './gitRemotes';
 
 /**
  * Starts a program inside the policy's sandbox (Linux, bubblewrap) with the guard outside:
@@ -57,6 +57,8 @@ export interface OpenSandboxOptions {
   guardStateDirs?: string[];
   /** The program as found on PATH and resolved through links (its installation shows inside). */
   programPaths?: string[];
+  /** What `run` asked git before the policy loaded (`prefetchSandbox`); used when it is about this workspace. */
+  early?: SandboxPrefetch;
   /** Folder holding relay-main.js and remote-helper-main.js (the bundle folder, dist/). */
   distDir: string;
   /** The environment the person's run has (credentials for pushes outside, XDG folders). */
@@ -97,14 +99,14 @@ export interface ProbeResult {
   fix?: string;
 }
 
-let probed: ProbeResult | undefined;
+let probed: { bwrap: string | undefined; result: ProbeResult } | undefined;
 
-/** Checks once per process that bwrap exists and can make the namespaces (≈10 ms). */
+/** Checks once per process that this bwrap exists and can make the namespaces (≈10 ms). */
 export function probeSandbox(bwrap = findBwrap()): ProbeResult {
-  if (probed && bwrap === findBwrap()) return probed;
-  const r = probeUncached(bwrap);
-  probed = r;
-  return r;
+  if (probed && probed.bwrap === bwrap) return probed.result;
+  const result = probeUncached(bwrap);
+  probed = { bwrap, result };
+  return result;
 }
 
 function probeUncached(bwrap: string | undefined): ProbeResult {
@@ -207,7 +209,8 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
     cleanups.length = 0;
   };
   try {
-    const remotes = gitRemotes(opts.policy.workspace);
+    const gitExec = gitExecDir();
+    const remotes = opts.early?.workspace === opts.policy.workspace ? await opts.early.remotes : gitRemotes(opts.policy.workspace);
     step('git remotes');
     const profile = buildProfile({
       policy: opts.policy,
@@ -241,7 +244,7 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
     fs.writeFileSync(helper, `#!/bin/sh\nexec ${shq(nodePath)} ${shq(path.join(opts.distDir, 'remote-helper-main.js'))} "$@"\n`, { mode: 0o555 });
     // git finds remote helpers in its exec path before PATH, and login shells (`bash -lc`, as Codex
     // runs commands) reset PATH: an exec path of git's own programs plus the helper keeps it found.
-    const gitCoreLinks = profile.privateDirs.includes('/run') ? gitExecPathLinks(helper) : undefined;
+    const gitCoreLinks = profile.privateDirs.includes('/run') ? gitExecPathLinks(helper, await gitExec) : undefined;
     const gitCore = gitCoreLinks ? GIT_CORE_INSIDE : undefined;
 
     const proxySocket = path.join(runtimeDir, 'proxy.sock');
@@ -320,6 +323,8 @@ export async function openSandbox(opts: OpenSandboxOptions): Promise<Sandbox> {
       });
       void exited.then((code) => {
         clearTimeout(timer);
+        // Ready first: this is the run's normal end, nothing to explain (the probe spawns bwrap).
+        if (ready) return;
         // Say why, as the probe finds it (bwrap's own message went to stderr).
         probed = undefined;
         const p = probeSandbox(bwrap);
@@ -399,21 +404,42 @@ function stop(child: ChildProcess, tell: (line: string) => void): void {
 
 /** Where git's exec path is rebuilt inside (in the private /run). */
 const GIT_CORE_INSIDE = '/run/agentpolicy/git-core';
-let gitExecPathCache: { dir: string; names: string[] } | undefined;
+/** Questions to git a sandbox needs answered, asked early so they overlap the policy's loading. */
+export interface SandboxPrefetch {
+  workspace: string;
+  remotes: Promise<GitRemote[]>;
+}
+
+/** Starts what openSandbox will ask git (remotes of `workspace`, git's exec path) without waiting. */
+export function prefetchSandbox(workspace: string): SandboxPrefetch {
+  void gitExecDir();
+  return { workspace, remotes: gitRemotesAsync(workspace) };
+}
+
+let gitExecDirAsked: Promise<{ dir: string; names: string[] }> | undefined;
+
+/**
+ * git's exec path and the programs in it, asked once per process without blocking: openSandbox
+ * starts the question first and builds the profile while git answers.
+ */
+function gitExecDir(): Promise<{ dir: string; names: string[] }> {
+  gitExecDirAsked ??= new Promise((resolve) => {
+    execFile('git', ['--exec-path'], { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) }, (e, out) => {
+      const dir = e ? '' : out.trim();
+      let names: string[] = [];
+      try {
+        names = dir ? fs.readdirSync(dir) : [];
+      } catch {
+        names = [];
+      }
+      resolve({ dir, names });
+    });
+  });
+  return gitExecDirAsked;
+}
 
 /** Links for an exec path of git's own programs plus the remote helper; undefined when git is not there. */
-function gitExecPathLinks(helper: string): [string, string][] | undefined {
-  if (!gitExecPathCache) {
-    const dir = spawnSync('git', ['--exec-path'], { encoding: 'utf8', timeout: 5000, env: cleanGitEnv(process.env) }).stdout?.trim() ?? '';
-    let names: string[] = [];
-    try {
-      names = dir ? fs.readdirSync(dir) : [];
-    } catch {
-      names = [];
-    }
-    gitExecPathCache = { dir, names };
-  }
-  const { dir, names } = gitExecPathCache;
+function gitExecPathLinks(helper: string, { dir, names }: { dir: string; names: string[] }): [string, string][] | undefined {
   if (!dir || !names.length) return undefined;
   return [...names.filter((n) => n !== 'git-remote-agentpolicy').map((n): [string, string] => [path.join(dir, n), n]), [helper, 'git-remote-agentpolicy']];
 }
@@ -550,6 +576,8 @@ export interface RunSandboxedOptions {
   onEgress?: (e: EgressEvent) => void;
   onPush?: (r: PushResultEvent) => void;
   onViolation?: (v: SandboxViolation) => void;
+  /** Started before the policy loaded (`prefetchSandbox`). */
+  early?: SandboxPrefetch;
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGWINCH'];
@@ -585,6 +613,7 @@ export function startSandboxed(o: Omit<RunSandboxedOptions, 'env'>, ask: (req: D
     },
     guardStateDirs: o.auditDir ? [o.auditDir] : [],
     programPaths: programPaths(o.argv[0], o.cwd, o.personEnv),
+    early: o.early,
     distDir: o.distDir,
     env: o.personEnv,
     err: o.err,

@@ -4,7 +4,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readRecords } from '../../../src/core/audit/reader';
-import { insideSandbox, probeSandbox } from '../../../src/core/sandbox/launch';
+import { insideSandbox, openSandbox, probeSandbox } from '../../../src/core/sandbox/launch';
+import { policyEgressDecider } from '../../../src/core/sandbox/proxy';
 import { AWS_KEY, distDir, makeWorld, personEnv, sandboxed, SECRET, SSH_KEY, type World } from './world';
 
 /**
@@ -24,6 +25,29 @@ describeSandbox('sandbox (real bubblewrap)', function () {
   });
   after(() => w?.close());
   const sh = (script: string) => sandboxed(w, ['/bin/sh', '-c', script]);
+
+  it('a sandbox that ends before it is ready is refused, saying why and how to fix it; the real bwrap is still trusted after', async () => {
+    // A bwrap that cannot make user namespaces: the message bwrap prints there, then exit 1.
+    const fake = path.join(w.root, 'bwrap-no-userns');
+    fs.writeFileSync(fake, '#!/bin/sh\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n', { mode: 0o755 });
+    const open = openSandbox({
+      policy: w.policy,
+      agent: 'claude-code',
+      cwd: w.ws,
+      broker: { socketPath: w.host.address!.socketPath, port: w.host.address!.port },
+      egress: { decide: policyEgressDecider({ policy: () => w.policy, agent: 'claude-code' }) },
+      bwrapPath: fake,
+      distDir,
+      env: { ...process.env, HOME: w.home },
+      stdio: 'pipe',
+      err: { write: () => true } as unknown as NodeJS.WritableStream,
+    });
+    await assert.rejects(open, /bwrap cannot create user namespaces here \(bwrap: setting up uid map: Permission denied\); allow unprivileged user namespaces: sudo sysctl/);
+    // That verdict is about the fake one only.
+    assert.deepStrictEqual(probeSandbox(), { ok: true });
+    const r = await sh('echo still-sandboxed');
+    assert.strictEqual(r.out.trim(), 'still-sandboxed');
+  });
 
   it('protected files cannot be changed, moved or deleted from inside', async () => {
     const policyBefore = fs.readFileSync(path.join(w.ws, '.agentpolicy.yaml'), 'utf8');
