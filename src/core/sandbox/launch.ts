@@ -404,6 +404,7 @@ function stop(child: ChildProcess, tell: (line: string) => void): void {
 
 /** Where git's exec path is rebuilt inside (in the private /run). */
 const GIT_CORE_INSIDE = '/run/agentpolicy/git-core';
+
 /** Questions to git a sandbox needs answered, asked early so they overlap the policy's loading. */
 export interface SandboxPrefetch {
   workspace: string;
