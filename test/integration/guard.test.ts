@@ -3,6 +3,9 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { readRecords } from '../../src/core/audit/reader';
+import { toOcsf } from '../../src/core/audit/export/ocsf';
+import type { AuditRecord, DecisionRecord } from '../../src/core/audit/types';
 import { FixedApprover, type ApprovalAnswer, type ApprovalRequest, type Approver } from '../../src/core/broker/broker';
 import { GuardHost } from '../../src/core/broker/host';
 import { guardEnv } from '../../src/core/broker/guardEnv';
@@ -137,10 +140,24 @@ describe('terminal and git enforcement (real bash, zsh, git)', function () {
     assert.strictEqual(mainBefore(), before);
   });
 
-  it('lets an approved push to a feature branch land', async () => {
+  it('lets an approved push to a feature branch land; the other check points record it as the person’s same approval', async () => {
+    let asked = 0;
+    approver = { ask: async () => (asked++, 'allow-once') };
     const r = await run(['bash', '-c', 'git push -q origin feature']);
     assert.strictEqual(r.code, 0, r.err);
     assert.strictEqual(remoteRef('refs/heads/feature'), sh('git rev-parse feature', work));
+    assert.strictEqual(asked, 1, 'one push, one question');
+    const records: AuditRecord[] = [];
+    for await (const batch of readRecords(path.join(tmp, 'audit'))) records.push(...batch);
+    const push = records.filter((x): x is DecisionRecord => x.type === 'decision' && x.action.kind === 'git.push' && x.approval?.outcome === 'approved' && /origin feature\b/.test(`${x.action.commandLine} ${(x.action.refs ?? []).map((f) => f.dst).join(' ')}`));
+    const me = os.userInfo().username;
+    const answered = push.filter((x) => x.approval!.via === undefined);
+    const passes = push.filter((x) => x.approval!.via === 'pass');
+    assert.strictEqual(answered.length, 1, JSON.stringify(push.map((x) => [x.context.pep, x.approval])));
+    assert.ok(passes.length >= 1, 'the shim or the pre-push hook saw the same push');
+    assert.ok(push.every((x) => x.approval!.approver === me), JSON.stringify(push.map((x) => x.approval)));
+    const ocsf = toOcsf(passes[0]) as { metadata: { tags: { name: string; value: string }[] } };
+    assert.ok(ocsf.metadata.tags.some((t) => t.name === 'approval.via' && t.value === 'pass'));
   });
 
   it('runs allowed commands untouched and passes their output and status through', async () => {

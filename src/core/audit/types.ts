@@ -50,8 +50,17 @@ export interface AuditContext {
 
 /** The approval that turned an `ask` into allow or deny. */
 export interface AuditApproval {
-  /** Who answered: a person's name, "timeout", or "policy" for a remembered approval. */
+  /**
+   * Who answered: a person's name (also for an approval remembered from that person's answer,
+   * see `via`), "timeout", or what else ended the wait ("no-approver", "kill-switch").
+   */
   approver: string;
+  /**
+   * Set when no one was asked this time: `session-grant` (the person allowed the action for the
+   * session earlier) or `pass` (the same action the person just approved, seen again moments later
+   * by another check point: the PATH shim, git's pre-push hook).
+   */
+  via?: 'session-grant' | 'pass';
   outcome: 'approved' | 'rejected' | 'timeout';
   /** How far the answer reaches. */
   scope: 'once' | 'session' | 'workspace' | 'always' | 'none';

@@ -28,7 +28,9 @@ export class AuditLogSink implements AuditSink {
     const asked = r.decision.effect === 'ask';
     const approval = asked
       ? {
-          approver: outcome.by === 'person' ? os.userInfo().username : outcome.by === 'session-grant' || outcome.by === 'pass' ? 'policy' : outcome.by,
+          // A grant or a pass is the person's own earlier answer: it names them, and says how.
+          approver: outcome.by === 'person' || outcome.by === 'session-grant' || outcome.by === 'pass' ? os.userInfo().username : outcome.by,
+          ...(outcome.by === 'session-grant' || outcome.by === 'pass' ? { via: outcome.by } : {}),
           outcome: outcome.by === 'timeout' ? ('timeout' as const) : outcome.final === 'allow' ? ('approved' as const) : ('rejected' as const),
           scope: outcome.scope ?? ('none' as const),
         }

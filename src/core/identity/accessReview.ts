@@ -61,7 +61,8 @@ export class ActivityTally {
       if (!s) this.bySubject.set(key, (s = { kind: r.agent.kind ?? 'agent', activity: empty() }));
       const a = s.activity;
       a[r.decision.effect]++;
-      if (r.approval) {
+      // A pass is the same approval seen again by another check point: one answer, counted once.
+      if (r.approval && r.approval.via !== 'pass') {
         if (r.approval.outcome === 'approved') a.approved++;
         else a.rejected++;
       }

@@ -5,12 +5,12 @@ import type { AgentInfo } from '../../../src/core/policy/compile';
 
 const agent = (id: string, expires?: string): AgentInfo => ({ id, owner: 'team@example.com', risk: 'medium', layer: 'user', executables: [id], hooks: [id], expires });
 let seq = 0;
-function rec(id: string, kind: 'agent' | 'person' | 'unknown', effect: 'allow' | 'ask' | 'deny', method: string, time: number, approval?: 'approved' | 'rejected'): AuditRecord {
+function rec(id: string, kind: 'agent' | 'person' | 'unknown', effect: 'allow' | 'ask' | 'deny', method: string, time: number, approval?: 'approved' | 'rejected', via?: 'pass' | 'session-grant'): AuditRecord {
   return {
     v: 1, log: 'l', seq: ++seq, ts: time, prev: '0', type: 'decision', time,
     agent: { id, kind, attribution: method, evidence: 'e' }, context: {}, action: { kind: 'command' },
     decision: { effect, risk: 'low', ruleIds: [], layer: 'baseline', reasons: [] },
-    ...(approval ? { approval: { approver: 'dev', outcome: approval, scope: 'once' } } : {}),
+    ...(approval ? { approval: { approver: 'dev', outcome: approval, scope: 'once', ...(via ? { via } : {}) } } : {}),
   } as unknown as AuditRecord;
 }
 
@@ -22,6 +22,9 @@ describe('access review: the registry, what each agent did, who acted unregister
     tally.add([
       rec('claude-code', 'agent', 'allow', 'hook', t - 5000),
       rec('claude-code', 'agent', 'ask', 'hook', t - 4000, 'approved'),
+      // The PATH shim seeing the push just approved: the same answer, not a second approval.
+      rec('claude-code', 'agent', 'ask', 'shim', t - 3900, 'approved', 'pass'),
+      rec('claude-code', 'agent', 'ask', 'hook', t - 3800, 'approved', 'session-grant'),
       rec('claude-code', 'agent', 'deny', 'ancestry', t - 3000),
       rec('aider', 'agent', 'ask', 'launch', t - 2000, 'rejected'),
       rec('vscode-terminal', 'unknown', 'ask', 'terminal', t - 1500),
@@ -29,8 +32,8 @@ describe('access review: the registry, what each agent did, who acted unregister
     ]);
     const r = accessReview([agent('claude-code'), agent('old-bot', '2026-11-01'), agent('soon-bot', '2026-12-15')], tally, now);
     const claude = r.agents.find((a) => a.id === 'claude-code')!;
-    assert.deepStrictEqual([claude.activity.allow, claude.activity.ask, claude.activity.deny, claude.activity.approved], [1, 1, 1, 1]);
-    assert.deepStrictEqual(claude.activity.methods, { hook: 2, ancestry: 1 });
+    assert.deepStrictEqual([claude.activity.allow, claude.activity.ask, claude.activity.deny, claude.activity.approved], [1, 3, 1, 2]);
+    assert.deepStrictEqual(claude.activity.methods, { hook: 3, shim: 1, ancestry: 1 });
     assert.strictEqual(claude.activity.last, t - 3000);
     assert.strictEqual(r.agents.find((a) => a.id === 'old-bot')!.status, 'expired');
     assert.strictEqual(r.agents.find((a) => a.id === 'soon-bot')!.status, 'expiring');

@@ -1,7 +1,7 @@
 /** What every exporter derives the same way from a record. */
 import { describeAction } from '../../actions/types';
 import type { SubjectKind } from '../../identity/subject';
-import type { AuditRecord, ControlEventKind, ControlRecord, DecisionRecord, ResultRecord } from '../types';
+import type { AuditApproval, AuditRecord, ControlEventKind, ControlRecord, DecisionRecord, ResultRecord } from '../types';
 
 /** A decision or a result: an action an agent (or a person) asked for. */
 export type EventRecord = DecisionRecord | ResultRecord;
@@ -48,6 +48,12 @@ export function permitted(o: Outcome): boolean {
 }
 
 const RISK_NUM: Record<string, number> = { low: 1, medium: 2, high: 3, critical: 4 };
+
+/** How a remembered approval reached this request, in words. */
+const VIA: Readonly<Record<NonNullable<AuditApproval['via']>, string>> = {
+  'session-grant': 'allowed for the session earlier',
+  pass: 'the same action just approved at another check',
+};
 
 /** 1 low … 4 critical; 0 unknown. */
 export function riskLevel(r: EventRecord): number {
@@ -115,7 +121,7 @@ export function summary(r: EventRecord): string {
   const d = r.decision;
   const by = d.ruleIds.length ? `rule ${d.ruleIds.join(', ')}` : `the ${d.layer} default`;
   const o = outcomeOf(r);
-  const verb = o === 'pending' ? 'needs approval' : o === 'approved' ? `approved by ${r.approval?.approver} (${r.approval?.scope})` : o === 'rejected' ? `rejected by ${r.approval?.approver}` : o;
+  const verb = o === 'pending' ? 'needs approval' : o === 'approved' ? `approved by ${r.approval?.approver} (${r.approval?.scope}${r.approval?.via ? `, ${VIA[r.approval.via]}` : ''})` : o === 'rejected' ? `rejected by ${r.approval?.approver}` : o;
   return oneLine(`${who}: ${actionText(r)}: ${verb}; ${by} (${d.layer} layer)${d.reasons.length ? ': ' + d.reasons.join('; ') : ''}`);
 }
 

@@ -130,6 +130,7 @@ function tags(r: EventRecord): { name: string; value: string }[] {
     add('approval.approver', r.approval.approver);
     add('approval.outcome', r.approval.outcome);
     add('approval.scope', r.approval.scope);
+    add('approval.via', r.approval.via);
   }
   if (r.type === 'result') add('result.ref_seq', r.ref);
   add('policy.hash', r.policyHash);
@@ -397,6 +398,7 @@ function tagsJson(r: EventRecord): string {
     t = tag(t, 'approval.approver', r.approval.approver);
     t = tag(t, 'approval.outcome', r.approval.outcome);
     t = tag(t, 'approval.scope', r.approval.scope);
+    t = tag(t, 'approval.via', r.approval.via);
   }
   if (r.type === 'result') t = tag(t, 'result.ref_seq', r.ref);
   t = tag(t, 'policy.hash', r.policyHash);

@@ -103,6 +103,7 @@ export function toOtlpLogRecord(rec: AuditRecord): OtlpLogRecord {
         add('agentpolicy.approval.approver', r.approval.approver);
         add('agentpolicy.approval.outcome', r.approval.outcome);
         add('agentpolicy.approval.scope', r.approval.scope);
+        add('agentpolicy.approval.via', r.approval.via);
       }
     } else {
       add('agentpolicy.result.ref_seq', r.ref);

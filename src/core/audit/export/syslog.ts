@@ -66,7 +66,7 @@ export function toSyslog(rec: AuditRecord, opts: SyslogOptions = {}): string {
       ['refs', r.action.refs?.map((x) => `${x.force ? '+' : ''}${x.src}:${x.dst ?? ''}`).join(' ')],
       ['policyHash', r.policyHash],
     );
-    if (r.type === 'decision' && r.approval) params.push(['approver', r.approval.approver], ['approvalScope', r.approval.scope]);
+    if (r.type === 'decision' && r.approval) params.push(['approver', r.approval.approver], ['approvalScope', r.approval.scope], ['approvalVia', r.approval.via]);
     if (r.type === 'result') params.push(['ref', r.ref], ['ran', String(r.result.ran)], ['exitCode', r.result.exitCode]);
   } else if (isControlEvent(rec)) {
     const r = rec;
