@@ -432,25 +432,24 @@ function validateOcsf(file) {
   lap(`export: ${lines.length} OCSF 1.8.0 events, all valid`);
 }
 
-/** The scenario's audit decisions and control events, one line each: what CI shows of a failure. */
+/** The scenario's audit decisions and control events, one line each (read with `agentpolicy audit export`): what CI shows of a failure. */
 function auditSummary(state) {
   const root = path.join(state, 'home/.local/state/agentpolicy/audit');
-  const files = fs.existsSync(root) ? fs.readdirSync(root).flatMap((d) => {
-    const dir = path.join(root, d);
-    return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => /^audit-\d+\.jsonl$/.test(f)).sort().map((f) => path.join(dir, f)) : [];
-  }) : [];
-  const lines = [];
-  for (const f of files) {
-    for (const l of fs.readFileSync(f, 'utf8').split('\n').filter(Boolean)) {
-      let r;
-      try { r = JSON.parse(l); } catch { continue; }
-      const at = new Date(r.ts).toISOString().slice(11, 23);
-      if (r.type === 'decision') lines.push(`${at} #${r.seq} ${r.context?.pep} ${r.decision?.effect}→${r.outcome?.final ?? r.approval?.outcome ?? '?'} by ${r.approval?.approver ?? r.outcome?.by ?? 'policy'}: ${String(r.action?.commandLine ?? r.action?.kind).slice(0, 100)}`);
-      else if (r.type === 'control') lines.push(`${at} #${r.seq} control ${r.control?.event} ${r.control?.outcome}`);
-      else if (r.type === 'result') lines.push(`${at} #${r.seq} result of #${r.ref}: ${JSON.stringify(r.result ?? {}).slice(0, 100)}`);
-    }
+  let text;
+  try {
+    text = execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'audit', 'export', '--format', 'jsonl', root], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    return `  audit log at the failure: none read (${String(e.stderr || e.message).trim().split('\n')[0]})`;
   }
-  return `  audit log at the failure (${files.length} segment(s)):\n${lines.map((l) => `    ${l}`).join('\n') || '    (no records)'}`;
+  const lines = [];
+  for (const l of text.split('\n').filter(Boolean)) {
+    const r = JSON.parse(l);
+    const at = new Date(r.ts).toISOString().slice(11, 23);
+    if (r.type === 'decision') lines.push(`${at} #${r.seq} ${r.context?.pep} ${r.decision?.effect}→${r.approval?.outcome ?? r.decision?.effect} by ${r.approval ? `${r.approval.approver}${r.approval.via ? ` via ${r.approval.via}` : ''}` : 'policy'}: ${String(r.action?.commandLine ?? r.action?.kind).slice(0, 100)}`);
+    else if (r.type === 'control') lines.push(`${at} #${r.seq} control ${r.control?.event} ${r.control?.outcome}`);
+    else if (r.type === 'result') lines.push(`${at} #${r.seq} result of #${r.ref}: ${JSON.stringify(r.result ?? {}).slice(0, 100)}`);
+  }
+  return `  audit log at the failure:\n${lines.map((l) => `    ${l}`).join('\n') || '    (no records)'}`;
 }
 
 // --- run -------------------------------------------------------------------------------------------
